@@ -1,0 +1,271 @@
+/* The dispatcher: tier cap (LPK_ISA, lpk_set_isa), one selection per op from
+   the kernel tables, LPK_VERBOSE, the test hook that narrows the features,
+   and per-thread error messages. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lpk_internal.h"
+
+const lpk_tier_info lpk_tiers[LPK_TIER_COUNT] = {
+#define X(e, name, arch, rank, req) {name, arch, rank, req},
+#include "tiers.inc"
+#undef X
+};
+const char *const lpk_feature_names[LPK_FBIT_COUNT] = {
+#define X(e, name, flag) name,
+#include "features.inc"
+#undef X
+};
+const char *const lpk_feature_cpuinfo_flags[LPK_FBIT_COUNT] = {
+#define X(e, name, flag) flag,
+#include "features.inc"
+#undef X
+};
+static const int tier_built[LPK_TIER_COUNT] = {
+#define X(e, name, arch, rank, req) LPK_BUILT_##e,
+#include "tiers.inc"
+#undef X
+};
+
+/* ---- errors ------------------------------------------------------------ */
+static _Thread_local char err_msg[512];
+
+lpk_status lpk_fail(lpk_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err_msg, sizeof err_msg, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+const char *lpk_last_error(void) { return err_msg; }
+
+/* ---- features and tiers ------------------------------------------------ */
+static _Atomic uint64_t feature_mask = ~0ull;
+
+uint64_t lpk_cpu_features(void)
+{
+    return lpk_cpu_detect() & atomic_load(&feature_mask);
+}
+
+int lpk_tier_built(lpk_tier t) { return t < LPK_TIER_COUNT && tier_built[t]; }
+
+static int arch_ok(int arch) { return arch == LPK_ARCH_ANY || arch == LPK_ARCH_HOST; }
+
+int lpk_tier_supported(lpk_tier t)
+{
+    if (!lpk_tier_built(t) || !arch_ok(lpk_tiers[t].arch))
+        return 0;
+    const uint64_t req = lpk_tiers[t].required;
+    return (lpk_cpu_features() & req) == req;
+}
+
+int lpk_tier_from_name(const char *name)
+{
+    if (!name)
+        return -1;
+    for (int t = 0; t < LPK_TIER_COUNT; t++)
+        if (strcmp(name, lpk_tiers[t].name) == 0)
+            return t;
+    return -1;
+}
+
+/* The tier cap: a tier index, or -1 while LPK_ISA held a refused value. */
+static int cap = -1;
+static lpk_status cap_status = LPK_OK;
+static char cap_error[512];
+static pthread_mutex_t sel_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static _Atomic(const lpk_variant *) chosen[64];
+static int verbose;
+
+static int allowed(lpk_tier t, int cap_tier)
+{
+    if (cap_tier < 0)
+        return 0;
+    const lpk_tier_info *ti = &lpk_tiers[t], *ci = &lpk_tiers[cap_tier];
+    return ti->rank <= ci->rank && (ti->arch == LPK_ARCH_ANY || ti->arch == ci->arch);
+}
+
+int lpk_variant_runnable(const lpk_variant *v)
+{
+    return v->fn != NULL && lpk_tier_supported(v->tier);
+}
+
+static int best_tier(void)
+{
+    int best = LPK_TIER_SCALAR;
+    for (int t = 0; t < LPK_TIER_COUNT; t++)
+        if (lpk_tier_supported((lpk_tier)t) && lpk_tiers[t].rank > lpk_tiers[best].rank)
+            best = t;
+    return best;
+}
+
+static void list_tiers(char *buf, size_t size, int only_supported)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (int t = 0; t < LPK_TIER_COUNT && used < size; t++) {
+        if (only_supported && !lpk_tier_supported((lpk_tier)t))
+            continue;
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+                                 lpk_tiers[t].name);
+    }
+}
+
+/* Checks a tier name against this CPU; on failure formats the message. */
+static lpk_status check_tier(const char *name, const char *what, int *out)
+{
+    char list[256];
+    if (name && strcmp(name, "auto") == 0) {
+        *out = best_tier();
+        return LPK_OK;
+    }
+    const int t = lpk_tier_from_name(name);
+    if (t < 0) {
+        list_tiers(list, sizeof list, 0);
+        return lpk_fail(LPK_EINVAL, "%s: unknown ISA tier '%s'; valid tiers: auto, %s",
+                        what, name ? name : "(null)", list);
+    }
+    if (!lpk_tier_supported((lpk_tier)t)) {
+        list_tiers(list, sizeof list, 1);
+        return lpk_fail(LPK_ENOTSUP,
+                        "%s: ISA tier '%s' is %s; available here: %s", what, name,
+                        lpk_tier_built((lpk_tier)t) && arch_ok(lpk_tiers[t].arch)
+                            ? "not supported by this CPU/OS"
+                            : "not built for this architecture",
+                        list);
+    }
+    *out = t;
+    return LPK_OK;
+}
+
+static void print_verbose(void)
+{
+    const uint64_t f = lpk_cpu_features();
+    fprintf(stderr, "lpk: features:");
+    for (int b = 0; b < LPK_FBIT_COUNT; b++)
+        if (f & (1ull << b))
+            fprintf(stderr, " %s", lpk_feature_names[b]);
+    fprintf(stderr, "\nlpk: tier cap: %s\n", cap >= 0 ? lpk_tiers[cap].name : "none");
+    for (size_t i = 0; i < lpk_nops; i++) {
+        const lpk_variant *v = atomic_load(&chosen[i]);
+        fprintf(stderr, "lpk: %-24s -> %s\n", lpk_ops[i]->name, v ? v->name : "(none)");
+    }
+}
+
+/* Caller holds sel_lock (or runs inside init_once). */
+static void select_all(void)
+{
+    for (size_t i = 0; i < lpk_nops; i++) {
+        const lpk_op *op = lpk_ops[i];
+        const lpk_variant *pick = NULL;
+        for (size_t k = 0; k < op->count && cap >= 0; k++) {
+            const lpk_variant *v = &op->variants[k];
+            if (lpk_variant_runnable(v) && allowed(v->tier, cap)) {
+                pick = v;
+                break;
+            }
+        }
+        atomic_store(&chosen[i], pick);
+    }
+    if (verbose)
+        print_verbose();
+}
+
+static void init(void)
+{
+    const char *vb = getenv("LPK_VERBOSE");
+    verbose = vb && *vb && strcmp(vb, "0") != 0;
+    const char *env = getenv("LPK_ISA");
+    if (env && *env) {
+        cap_status = check_tier(env, "LPK_ISA", &cap);
+        if (cap_status != LPK_OK) {
+            cap = -1;
+            snprintf(cap_error, sizeof cap_error, "%s", lpk_last_error());
+            fprintf(stderr, "lpk: %s\n", cap_error);
+        }
+    } else {
+        cap = best_tier();
+    }
+    select_all();
+}
+
+static void ensure_init(void) { pthread_once(&init_once, init); }
+
+lpk_status lpk_ready(void)
+{
+    ensure_init();
+    pthread_mutex_lock(&sel_lock);
+    const lpk_status st = cap_status;
+    if (st != LPK_OK)
+        lpk_fail(st, "%s (call lpk_set_isa() to choose a valid tier)", cap_error);
+    pthread_mutex_unlock(&sel_lock);
+    return st;
+}
+
+static size_t op_index(const lpk_op *op)
+{
+    for (size_t i = 0; i < lpk_nops; i++)
+        if (lpk_ops[i] == op)
+            return i;
+    abort(); /* an op missing from lpk_ops[] is a build error */
+}
+
+const lpk_variant *lpk_selected(const lpk_op *op)
+{
+    ensure_init();
+    return atomic_load_explicit(&chosen[op_index(op)], memory_order_acquire);
+}
+
+const char *lpk_isa(void)
+{
+    ensure_init();
+    pthread_mutex_lock(&sel_lock);
+    const int c = cap;
+    pthread_mutex_unlock(&sel_lock);
+    return c >= 0 ? lpk_tiers[c].name : "none";
+}
+
+lpk_status lpk_set_isa(const char *tier)
+{
+    ensure_init();
+    int t;
+    const lpk_status st = check_tier(tier, "lpk_set_isa", &t);
+    if (st != LPK_OK)
+        return st;
+    pthread_mutex_lock(&sel_lock);
+    cap = t;
+    cap_status = LPK_OK;
+    select_all();
+    pthread_mutex_unlock(&sel_lock);
+    return LPK_OK;
+}
+
+const char *lpk_kernel_variant(const char *kernel)
+{
+    if (!kernel)
+        return NULL;
+    for (size_t i = 0; i < lpk_nops; i++)
+        if (strcmp(lpk_ops[i]->name, kernel) == 0) {
+            const lpk_variant *v = lpk_selected(lpk_ops[i]);
+            return v ? v->name : NULL;
+        }
+    return NULL;
+}
+
+void lpk_test_set_feature_mask(uint64_t mask)
+{
+    ensure_init();
+    pthread_mutex_lock(&sel_lock);
+    atomic_store(&feature_mask, mask);
+    cap = best_tier();
+    cap_status = LPK_OK;
+    select_all();
+    pthread_mutex_unlock(&sel_lock);
+}

@@ -1,0 +1,67 @@
+/* Thread count for large calls (OpenMP). */
+#include <stdatomic.h>
+
+#include "lpk_internal.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static _Atomic int requested; /* 0: OpenMP's default */
+
+lpk_status lpk_set_num_threads(int n)
+{
+    if (n < 0)
+        return lpk_fail(LPK_EINVAL, "lpk_set_num_threads: n = %d; want n >= 1, or 0 for the default", n);
+    atomic_store(&requested, n);
+    return LPK_OK;
+}
+
+int lpk_get_num_threads(void)
+{
+    const int n = atomic_load(&requested);
+    if (n > 0)
+        return n;
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+/* Below ~1 MiB of traffic per thread, a fork/join costs more than it saves. */
+int lpk_threads_for(size_t work_bytes)
+{
+    const size_t per_thread = (size_t)1 << 20;
+    const int max = lpk_get_num_threads();
+    const size_t by_size = work_bytes / per_thread;
+    if (by_size <= 1 || max <= 1)
+        return 1;
+    return by_size < (size_t)max ? (int)by_size : max;
+}
+
+/* Splits [0, n) into one contiguous piece per thread, piece boundaries on
+   multiples of `align`, and calls fn(ctx, lo, hi) for each non-empty piece. */
+void lpk_parallel_for(size_t n, size_t align, size_t bytes_per_elem,
+                      lpk_chunk_fn fn, void *ctx)
+{
+    const int nt = n ? lpk_threads_for(n * bytes_per_elem) : 1;
+    if (nt <= 1) {
+        if (n)
+            fn(ctx, 0, n);
+        return;
+    }
+    const size_t blocks = (n + align - 1) / align;
+    const size_t per = (blocks + (size_t)nt - 1) / (size_t)nt;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        const size_t lo = (size_t)t * per * align;
+        size_t hi = lo + per * align;
+        if (hi > n)
+            hi = n;
+        if (lo < hi)
+            fn(ctx, lo, hi);
+    }
+}

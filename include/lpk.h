@@ -1,0 +1,153 @@
+/*
+ * lpk — SIMD kernels for low-precision training (x86 and ARM).
+ *
+ * This header is the whole public API.  All functions are thread-safe.
+ *
+ * Conventions
+ *  - Every function that can fail returns lpk_status.  On failure it writes
+ *    nothing to any output buffer, and lpk_last_error() returns a message for
+ *    the calling thread that names the argument at fault.
+ *  - The kernel variant that runs is chosen once, at first use, from the CPU
+ *    and OS features detected at run time (CPUID + XGETBV + AMX permission on
+ *    x86, getauxval HWCAP/HWCAP2 on Linux/aarch64).  The library never executes
+ *    an instruction the CPU or the OS does not support, whatever is forced.
+ *  - Environment:
+ *      LPK_ISA=<tier>   caps the tier (read once, at first use).  An unknown
+ *                       tier or one this CPU/OS lacks is refused: every call
+ *                       then fails with LPK_EINVAL / LPK_ENOTSUP and a message
+ *                       listing the valid / available tiers, until
+ *                       lpk_set_isa() is called with a valid one.
+ *      LPK_VERBOSE=1    prints the detected features, the tier and the variant
+ *                       chosen for every kernel, once, to stderr.
+ *      OMP_NUM_THREADS  default thread count (see lpk_set_num_threads()).
+ *
+ * Tiers (feature bundles, lowest first):
+ *      scalar      portable C, the reference
+ *      hwy         Google Highway, static baseline target (SSE2 / NEON)
+ *      avx2        AVX2 + FMA + F16C, OS saves YMM (XCR0 & 0x6)
+ *      avx512      AVX-512 F+BW+DQ+VL, OS saves ZMM (XCR0 & 0xE6)
+ *      avx512bf16  avx512 + AVX512_BF16
+ *      amx         avx512bf16 + AMX-TILE + AMX-BF16, XCR0 bits 17-18 and
+ *                  arch_prctl(ARCH_REQ_XCOMP_PERM) granted
+ *      neon        aarch64 Advanced SIMD (HWCAP_ASIMD)
+ *      neondot     neon + dot product (HWCAP_ASIMDDP)
+ *      neonbf16    neon + BF16 (HWCAP2_BF16)
+ *   A cap at tier T allows every tier of the same architecture up to T.
+ */
+#ifndef LPK_H
+#define LPK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define LPK_API
+#else
+#define LPK_API __attribute__((visibility("default")))
+#endif
+
+#define LPK_VERSION_MAJOR 0
+#define LPK_VERSION_MINOR 1
+
+/* A bfloat16 value as its bit pattern: the upper 16 bits of an IEEE binary32. */
+typedef uint16_t lpk_bf16;
+
+typedef enum {
+    LPK_OK = 0,
+    LPK_EINVAL,  /* bad argument: NULL, bad size, unknown name, overflow */
+    LPK_ENOMEM,  /* allocation failed */
+    LPK_ENOTSUP  /* the CPU/OS lacks what was asked for (e.g. a forced tier) */
+} lpk_status;
+
+typedef enum {
+    LPK_ROUND_NEAREST = 0,   /* round to nearest, ties to even */
+    LPK_ROUND_STOCHASTIC = 1 /* unbiased stochastic rounding, see below */
+} lpk_round;
+
+/* ------------------------------------------------------------------------ */
+/* Errors, dispatch, threads                                                 */
+
+/* Message of this thread's last failed call ("" if none failed yet).
+   The pointer stays valid until this thread's next lpk call. */
+LPK_API const char *lpk_last_error(void);
+
+/* Name of the tier cap in use ("amx", "avx2", "neonbf16", ...), i.e. the
+   highest tier variants may come from; "none" while LPK_ISA holds an invalid
+   value that no lpk_set_isa() call has replaced. */
+LPK_API const char *lpk_isa(void);
+
+/* Caps the tier at `tier` (one of the names above, or "auto" for the best
+   tier this CPU/OS supports) and re-selects every kernel.
+   LPK_EINVAL: NULL or unknown name (the message lists the valid names).
+   LPK_ENOTSUP: this CPU/OS lacks the tier (the message lists the available
+   ones).  On failure the previous cap stays. */
+LPK_API lpk_status lpk_set_isa(const char *tier);
+
+/* Name of the variant that serves kernel `kernel` (e.g. "round.sr_f32_bf16")
+   under the current cap, or NULL for an unknown kernel name. */
+LPK_API const char *lpk_kernel_variant(const char *kernel);
+
+/* Threads for large calls.  n >= 1 sets the count; n == 0 restores the
+   default (OpenMP's, i.e. OMP_NUM_THREADS or the core count).  Results never
+   depend on the thread count.  LPK_EINVAL for n < 0. */
+LPK_API lpk_status lpk_set_num_threads(int n);
+LPK_API int lpk_get_num_threads(void);
+
+/* Cache and core counts as seen by hwloc (sysconf fallback when lpk was
+   built without hwloc).  Sizes in bytes, 0 when unknown. */
+typedef struct {
+    size_t l1d, l2, l3;  /* per-core L1d and L2; L3 as reported (shared) */
+    int cores;           /* physical cores */
+    int pus;             /* hardware threads */
+    const char *source;  /* "hwloc" or "sysconf" */
+} lpk_topology;
+LPK_API lpk_status lpk_get_topology(lpk_topology *out);
+
+/* ------------------------------------------------------------------------ */
+/* Rounding: f32 <-> bf16                                                    */
+
+/*
+ * dst[i] = bf16(src[i]) for i in [0, n).
+ *
+ * LPK_ROUND_NEAREST: round to nearest, ties to even, on the bit pattern;
+ *   denormal inputs are rounded like any other value (never flushed).
+ * LPK_ROUND_STOCHASTIC: the result rounds away from zero (up in magnitude)
+ *   with probability equal to the truncated fraction f/2^16, where f is the
+ *   low 16 bits of the binary32 pattern, so E[result] == src[i] exactly.
+ *   The 16 random bits for element i are a pure function of (seed, offset+i):
+ *   with j = offset + i, Philox4x32-10 (Salmon et al., SC'11) is evaluated on
+ *   counter {(uint32)(j>>3), (uint32)(j>>35), 0, 0} and key
+ *   {(uint32)seed, (uint32)(seed>>32)}; its 128-bit output, read as eight
+ *   little-endian uint16, gives element j the (j & 7)-th.  Element j rounds up
+ *   iff f + r >= 2^16.  Results are therefore identical for every variant,
+ *   every thread count, and however the caller splits the array (pass the
+ *   offset of each piece).
+ * Both modes: NaN stays NaN, quiet, with its sign (bf16 = top 16 bits with the
+ *   quiet bit set); +-Inf and +-0 stay; a finite value becomes Inf only when
+ *   rounding up from the largest finite bf16 magnitude.
+ *
+ * LPK_EINVAL: src or dst NULL with n > 0, unknown mode, n * 4 overflows,
+ *   overlapping src and dst.
+ */
+LPK_API lpk_status lpk_f32_to_bf16(const float *src, lpk_bf16 *dst, size_t n,
+                                   lpk_round mode, uint64_t seed,
+                                   uint64_t offset);
+
+/* dst[i] = (float)src[i]: exact (a bf16 is the top half of a binary32;
+   NaN payloads, signalling or not, are kept bit for bit). */
+LPK_API lpk_status lpk_bf16_to_f32(const lpk_bf16 *src, float *dst, size_t n);
+
+/* Philox4x32-10 block: out = philox(ctr, key).  Exposed so callers can
+   reproduce lpk's random bits (and for the known-answer tests).
+   LPK_EINVAL if a pointer is NULL. */
+LPK_API lpk_status lpk_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2],
+                               uint32_t out[4]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LPK_H */

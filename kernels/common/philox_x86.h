@@ -1,0 +1,113 @@
+/* Philox4x32-10 on AVX2 / AVX-512, bit-identical to philox.h.
+   Layout: one Philox block per 64-bit lane, kept as two vectors
+     a = [c0 | c1]  (c0 in the low 32 bits)   b = [c2 | c3]
+   so the initial a is the 64-bit block index q itself and b is 0, and after
+   the rounds a lane = [x0 | x1], b lane = [x2 | x3]: read as uint16 in memory
+   order, a gives elements 0..3 and b elements 4..7 of the block.
+   One round: p0 = M0*c0, p1 = M1*c2 (VPMULUDQ gives hi:lo in one lane);
+     new a = swap32(p1 ^ ([c1|k0] placed in the high half))
+     new b = swap32(p0 ^ ([c3|k1] placed in the high half))
+   i.e. [hi1^c1^k0 | lo1] and [hi0^c3^k1 | lo0], the Philox round. */
+#ifndef LPK_PHILOX_X86_H
+#define LPK_PHILOX_X86_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "philox.h"
+
+/* Round keys placed in the high half of each 64-bit lane. */
+typedef struct {
+    uint64_t k0hi[10], k1hi[10];
+} lpk_philox_keys;
+
+static inline void lpk_philox_keys_init(lpk_philox_keys *k, uint64_t seed)
+{
+    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    for (int r = 0; r < 10; r++) {
+        k->k0hi[r] = (uint64_t)k0 << 32;
+        k->k1hi[r] = (uint64_t)k1 << 32;
+        k0 += LPK_PHILOX_W0;
+        k1 += LPK_PHILOX_W1;
+    }
+}
+
+#if defined(__AVX512F__)
+/* Eight blocks q..q+7 (lanes); AVX-512F: the xor of the high half is one
+   masked VPTERNLOGD, the swap one VPSHUFD. */
+static inline void lpk_philox8_avx512(uint64_t q, const lpk_philox_keys *k,
+                                      __m512i *pa, __m512i *pb)
+{
+    const __m512i m0 = _mm512_set1_epi64(LPK_PHILOX_M0);
+    const __m512i m1 = _mm512_set1_epi64(LPK_PHILOX_M1);
+    /* j = offset + i wraps modulo 2^64, so block indices wrap modulo 2^61 */
+    __m512i a = _mm512_and_si512(_mm512_add_epi64(_mm512_set1_epi64((long long)q),
+                                                  _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0)),
+                                 _mm512_set1_epi64((long long)LPK_PHILOX_QMASK));
+    __m512i b = _mm512_setzero_si512();
+    for (int r = 0; r < 10; r++) {
+        const __m512i p0 = _mm512_mul_epu32(a, m0);
+        const __m512i p1 = _mm512_mul_epu32(b, m1);
+        const __m512i t0 = _mm512_mask_ternarylogic_epi32(
+            p1, 0xAAAA, a, _mm512_set1_epi64((long long)k->k0hi[r]), 0x96);
+        const __m512i t1 = _mm512_mask_ternarylogic_epi32(
+            p0, 0xAAAA, b, _mm512_set1_epi64((long long)k->k1hi[r]), 0x96);
+        a = _mm512_shuffle_epi32(t0, _MM_PERM_CDAB);
+        b = _mm512_shuffle_epi32(t1, _MM_PERM_CDAB);
+    }
+    *pa = a;
+    *pb = b;
+}
+
+/* The 64 uint16 of blocks q..q+7 in element order: lo = elements 0..31,
+   hi = 32..63 (qwords a0 b0 a1 b1 ... a7 b7). */
+static inline void lpk_philox_bits64_avx512(uint64_t q, const lpk_philox_keys *k,
+                                            __m512i *lo, __m512i *hi)
+{
+    __m512i a, b;
+    lpk_philox8_avx512(q, k, &a, &b);
+    *lo = _mm512_permutex2var_epi64(a, _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0), b);
+    *hi = _mm512_permutex2var_epi64(a, _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4), b);
+}
+#endif
+
+#if defined(__AVX2__)
+/* Four blocks q..q+3. */
+static inline void lpk_philox4_avx2(uint64_t q, const lpk_philox_keys *k,
+                                    __m256i *pa, __m256i *pb)
+{
+    const __m256i m0 = _mm256_set1_epi64x(LPK_PHILOX_M0);
+    const __m256i m1 = _mm256_set1_epi64x(LPK_PHILOX_M1);
+    __m256i a = _mm256_and_si256(_mm256_add_epi64(_mm256_set1_epi64x((long long)q),
+                                                  _mm256_set_epi64x(3, 2, 1, 0)),
+                                 _mm256_set1_epi64x((long long)LPK_PHILOX_QMASK));
+    __m256i b = _mm256_setzero_si256();
+    for (int r = 0; r < 10; r++) {
+        const __m256i p0 = _mm256_mul_epu32(a, m0);
+        const __m256i p1 = _mm256_mul_epu32(b, m1);
+        const __m256i x0 = _mm256_xor_si256(_mm256_xor_si256(p1, a),
+                                            _mm256_set1_epi64x((long long)k->k0hi[r]));
+        const __m256i x1 = _mm256_xor_si256(_mm256_xor_si256(p0, b),
+                                            _mm256_set1_epi64x((long long)k->k1hi[r]));
+        a = _mm256_shuffle_epi32(_mm256_blend_epi32(p1, x0, 0xAA), _MM_SHUFFLE(2, 3, 0, 1));
+        b = _mm256_shuffle_epi32(_mm256_blend_epi32(p0, x1, 0xAA), _MM_SHUFFLE(2, 3, 0, 1));
+    }
+    *pa = a;
+    *pb = b;
+}
+
+/* The 32 uint16 of blocks q..q+3 in element order: lo = elements 0..15,
+   hi = 16..31. */
+static inline void lpk_philox_bits32_avx2(uint64_t q, const lpk_philox_keys *k,
+                                          __m256i *lo, __m256i *hi)
+{
+    __m256i a, b;
+    lpk_philox4_avx2(q, k, &a, &b);
+    const __m256i ab_lo = _mm256_unpacklo_epi64(a, b); /* a0 b0 | a2 b2 */
+    const __m256i ab_hi = _mm256_unpackhi_epi64(a, b); /* a1 b1 | a3 b3 */
+    *lo = _mm256_permute2x128_si256(ab_lo, ab_hi, 0x20); /* a0 b0 a1 b1 */
+    *hi = _mm256_permute2x128_si256(ab_lo, ab_hi, 0x31); /* a2 b2 a3 b3 */
+}
+#endif
+
+#endif

@@ -1,0 +1,30 @@
+/* Rounding family, AVX512_BF16: VCVTNE2PS2BF16 converts 32 floats per
+   instruction with round-to-nearest-even and quiets NaNs exactly like ref.c,
+   but flushes denormal inputs to signed zero (it ignores MXCSR and always
+   behaves as DAZ).  The contract keeps denormals, so a 32-element chunk that
+   holds any denormal (VFPCLASSPS) is done by the integer path of avx512.c
+   instead.  Bit-identical to ref.c. */
+#if !defined(__AVX512BF16__) || !defined(__AVX512BW__)
+#error "avx512bf16.c needs -mavx512bf16 -mavx512bw"
+#endif
+#include <immintrin.h>
+
+#include "round.h"
+
+/* Denormal lanes: VFPCLASSPS category 0x20. */
+static inline __mmask16 denormals(__m512 x) { return _mm512_fpclass_ps_mask(x, 0x20); }
+
+void lpk_round_rne_f32_bf16__avx512bf16(const float *src, lpk_bf16 *dst, size_t n)
+{
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m512 a = _mm512_loadu_ps(src + i), b = _mm512_loadu_ps(src + i + 16);
+        if (__builtin_expect((denormals(a) | denormals(b)) != 0, 0)) {
+            lpk_round_rne_f32_bf16__avx512(src + i, dst + i, 32);
+            continue;
+        }
+        _mm512_storeu_si512((void *)(dst + i), (__m512i)_mm512_cvtne2ps_pbh(b, a));
+    }
+    if (i < n)
+        lpk_round_rne_f32_bf16__avx512(src + i, dst + i, n - i);
+}

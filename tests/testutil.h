@@ -1,0 +1,40 @@
+/* Shared test helpers: walking kernel tables, expected tiers, inputs. */
+#ifndef LPK_TESTUTIL_H
+#define LPK_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "lpk_internal.h"
+
+/* Should this machine run tier t?  Decided independently of lpk's detector:
+   x86 Linux from /proc/cpuinfo flags; under emulation from LPK_EXPECT_TIER
+   (the best tier the emulated CPU model must reach).  -1: no opinion. */
+int tu_tier_expected(lpk_tier t);
+
+/* Calls fn for every runnable variant of op; prints "SKIPPED <name> (why)"
+   for the others.  Fails the test if a variant that this machine should run
+   (tu_tier_expected) is not runnable.  Returns how many variants ran. */
+typedef void (*tu_variant_fn)(const lpk_variant *v, void *ctx);
+int tu_each_variant(const lpk_op *op, tu_variant_fn fn, void *ctx);
+
+/* Deterministic 64-bit generator for test inputs (splitmix64). */
+uint64_t tu_rand(uint64_t *state);
+
+/* f32 bit patterns every conversion must get right: zeros, denormals,
+   quiet/signalling NaN with payloads, infinities, max finite, exact
+   halfway points, one ulp either side, values that carry into the exponent.
+   Returns the count written (at most cap). */
+size_t tu_special_f32_bits(uint32_t *out, size_t cap);
+
+/* Fills n floats: specials interleaved with random bit patterns and random
+   values of moderate magnitude. */
+void tu_fill_f32(float *x, size_t n, uint64_t seed);
+
+/* Index of the first difference of two byte buffers, or -1. */
+long tu_first_diff(const void *a, const void *b, size_t bytes);
+
+#endif
