@@ -269,3 +269,11 @@ void lpk_test_set_feature_mask(uint64_t mask)
     select_all();
     pthread_mutex_unlock(&sel_lock);
 }
+
+const char *lpk_build_config(void)
+{
+#define LPK_STR_(x) #x
+#define LPK_STR(x) LPK_STR_(x)
+    return "openmp=" LPK_STR(LPK_HAVE_OPENMP) " hwloc=" LPK_STR(LPK_HAVE_HWLOC)
+           " sleef=" LPK_STR(LPK_HAVE_SLEEF) " highway=" LPK_STR(LPK_HAVE_HWY);
+}

@@ -124,6 +124,12 @@ lpk_status lpk_ready(void);
 #define LPK_BUILT_NEON LPK_BUILT_ARM
 #define LPK_BUILT_NEONDOT LPK_BUILT_ARM
 #define LPK_BUILT_NEONBF16 LPK_BUILT_ARM
+/* SVE variants are Highway-built (kernels/<family>/sve.cc). */
+#if LPK_BUILT_ARM && LPK_HAVE_HWY
+#define LPK_BUILT_SVE 1
+#else
+#define LPK_BUILT_SVE 0
+#endif
 
 #define LPK_PP_CAT(a, b) LPK_PP_CAT_(a, b)
 #define LPK_PP_CAT_(a, b) a##b
@@ -132,6 +138,9 @@ lpk_status lpk_ready(void);
 #define LPK_IF_BUILT(tier, fn) LPK_PP_CAT(LPK_IF_BUILT_, LPK_BUILT_##tier)(fn)
 #define LPK_IF_BUILT_1(fn) ((lpk_fnptr)(fn))
 #define LPK_IF_BUILT_0(fn) NULL
+
+/* Which optional dependencies this build uses ("openmp=1 hwloc=1 ..."). */
+const char *lpk_build_config(void);
 
 /* ---- errors ------------------------------------------------------------ */
 /* Records a message for this thread and returns `st`. */

@@ -32,6 +32,8 @@
  *      neon        aarch64 Advanced SIMD (HWCAP_ASIMD)
  *      neondot     neon + dot product (HWCAP_ASIMDDP)
  *      neonbf16    neon + BF16 (HWCAP2_BF16)
+ *      sve         neon + SVE (HWCAP_SVE), Highway-built variants; same
+ *                  rank as neondot for capping
  *   A cap at tier T allows every tier of the same architecture up to T.
  */
 #ifndef LPK_H

@@ -11,6 +11,7 @@
 #include "testutil.h"
 #include "common/bf16.h"
 #include "common/philox.h"
+#include "common/stream.h"
 #include "round/round.h"
 
 #define GUARD 64 /* elements of sentinel on each side of every output */
@@ -229,6 +230,21 @@ static void check_variant(const lpk_variant *v, void *ctx)
         void *base;
         const void *src = make_input(op, n, 1, 99, &base);
         compare_once(v, op, src, n, 3, 0xC0FFEE, 12345);
+        free(base);
+    }
+    /* past the streaming-store threshold: destination aligned (mis 0 puts
+       it 128 bytes into a malloc block), misaligned, and SR offsets that
+       make the block and the cache-line alignment compatible or not */
+    {
+        const size_t n = LPK_STREAM_MIN_BYTES / 2 + 1001;
+        void *base;
+        const void *src = make_input(op, n, 0, 7, &base);
+        compare_once(v, op, src, n, 0, 1, 0);
+        compare_once(v, op, src, n, 3, 2, 5);
+        if (sr) {
+            compare_once(v, op, src, n, 1, 3, 7);
+            compare_once(v, op, src, n, 0, 4, 8);
+        }
         free(base);
     }
 }

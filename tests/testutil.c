@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cpuinfo_has(const char *flags, const char *flag)
+int tu_cpuinfo_has(const char *flags, const char *flag)
 {
     const size_t len = strlen(flag);
     for (const char *p = flags; (p = strstr(p, flag)) != NULL; p += len)
@@ -13,7 +13,7 @@ static int cpuinfo_has(const char *flags, const char *flag)
     return 0;
 }
 
-static const char *cpuinfo_flags(void)
+const char *tu_cpuinfo_flags(void)
 {
     static char line[8192];
     static int loaded;
@@ -23,7 +23,10 @@ static const char *cpuinfo_flags(void)
         if (f) {
             char buf[8192];
             while (fgets(buf, sizeof buf, f))
-                if (strncmp(buf, "flags", 5) == 0 || strncmp(buf, "Features", 8) == 0) {
+                /* x86 "flags", aarch64 "Features"; under qemu-user the host's
+                   cpuinfo shows through, so only this architecture's key counts */
+                if (strncmp(buf, LPK_ARCH_HOST == LPK_ARCH_X86 ? "flags" : "Features",
+                            LPK_ARCH_HOST == LPK_ARCH_X86 ? 5 : 8) == 0) {
                     snprintf(line, sizeof line, "%s", buf);
                     break;
                 }
@@ -48,13 +51,13 @@ int tu_tier_expected(lpk_tier t)
         return -1;
     if (lpk_tiers[t].arch != LPK_ARCH_ANY && lpk_tiers[t].arch != LPK_ARCH_X86)
         return 0;
-    const char *flags = cpuinfo_flags();
+    const char *flags = tu_cpuinfo_flags();
     if (!flags)
         return -1;
     for (int b = 0; b < LPK_FBIT_COUNT; b++) {
         if (!(lpk_tiers[t].required & (1ull << b)) || !lpk_feature_cpuinfo_flags[b])
             continue;
-        if (!cpuinfo_has(flags, lpk_feature_cpuinfo_flags[b]))
+        if (!tu_cpuinfo_has(flags, lpk_feature_cpuinfo_flags[b]))
             return 0;
     }
     return lpk_tier_built(t);

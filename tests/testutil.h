@@ -15,6 +15,10 @@
    (the best tier the emulated CPU model must reach).  -1: no opinion. */
 int tu_tier_expected(lpk_tier t);
 
+/* The feature line of /proc/cpuinfo for this architecture, or NULL. */
+const char *tu_cpuinfo_flags(void);
+int tu_cpuinfo_has(const char *flags, const char *flag);
+
 /* Calls fn for every runnable variant of op; prints "SKIPPED <name> (why)"
    for the others.  Fails the test if a variant that this machine should run
    (tu_tier_expected) is not runnable.  Returns how many variants ran. */

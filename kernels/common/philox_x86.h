@@ -33,10 +33,37 @@ static inline void lpk_philox_keys_init(lpk_philox_keys *k, uint64_t seed)
 }
 
 #if defined(__AVX512F__)
-/* Eight blocks q..q+7 (lanes); AVX-512F: the xor of the high half is one
+/* One Philox round on one 8-block state; the xor of the high half is one
    masked VPTERNLOGD, the swap one VPSHUFD. */
-static inline void lpk_philox8_avx512(uint64_t q, const lpk_philox_keys *k,
-                                      __m512i *pa, __m512i *pb)
+#define LPK_PHILOX_ROUND_AVX512(a, b, k0, k1)                                     \
+    do {                                                                        \
+        const __m512i p0_ = _mm512_mul_epu32(a, m0), p1_ = _mm512_mul_epu32(b, m1); \
+        a = _mm512_shuffle_epi32(_mm512_mask_ternarylogic_epi32(p1_, 0xAAAA, a, k0, 0x96), \
+                                 _MM_PERM_CDAB);                                \
+        b = _mm512_shuffle_epi32(_mm512_mask_ternarylogic_epi32(p0_, 0xAAAA, b, k1, 0x96), \
+                                 _MM_PERM_CDAB);                                \
+    } while (0)
+
+/* Blocks q..q+15 as two independent 8-block states (lanes = blocks), run
+   interleaved so the 5-cycle multiplies of one hide behind the other. */
+/* Round keys as vectors, built once per call: broadcasting them inside the
+   loop would cost 20 port-5 uops per 16 blocks. */
+typedef struct {
+    __m512i k0[10], k1[10];
+} lpk_philox_keys512;
+
+static inline void lpk_philox_keys512_init(lpk_philox_keys512 *v, uint64_t seed)
+{
+    lpk_philox_keys k;
+    lpk_philox_keys_init(&k, seed);
+    for (int r = 0; r < 10; r++) {
+        v->k0[r] = _mm512_set1_epi64((long long)k.k0hi[r]);
+        v->k1[r] = _mm512_set1_epi64((long long)k.k1hi[r]);
+    }
+}
+
+static inline void lpk_philox8_avx512(uint64_t q, const lpk_philox_keys512 *k, __m512i *pa,
+                                      __m512i *pb)
 {
     const __m512i m0 = _mm512_set1_epi64(LPK_PHILOX_M0);
     const __m512i m1 = _mm512_set1_epi64(LPK_PHILOX_M1);
@@ -45,27 +72,37 @@ static inline void lpk_philox8_avx512(uint64_t q, const lpk_philox_keys *k,
                                                   _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0)),
                                  _mm512_set1_epi64((long long)LPK_PHILOX_QMASK));
     __m512i b = _mm512_setzero_si512();
-    for (int r = 0; r < 10; r++) {
-        const __m512i p0 = _mm512_mul_epu32(a, m0);
-        const __m512i p1 = _mm512_mul_epu32(b, m1);
-        const __m512i t0 = _mm512_mask_ternarylogic_epi32(
-            p1, 0xAAAA, a, _mm512_set1_epi64((long long)k->k0hi[r]), 0x96);
-        const __m512i t1 = _mm512_mask_ternarylogic_epi32(
-            p0, 0xAAAA, b, _mm512_set1_epi64((long long)k->k1hi[r]), 0x96);
-        a = _mm512_shuffle_epi32(t0, _MM_PERM_CDAB);
-        b = _mm512_shuffle_epi32(t1, _MM_PERM_CDAB);
-    }
+    for (int r = 0; r < 10; r++)
+        LPK_PHILOX_ROUND_AVX512(a, b, k->k0[r], k->k1[r]);
     *pa = a;
     *pb = b;
 }
 
-/* The 64 uint16 of blocks q..q+7 in element order: lo = elements 0..31,
-   hi = 32..63 (qwords a0 b0 a1 b1 ... a7 b7). */
-static inline void lpk_philox_bits64_avx512(uint64_t q, const lpk_philox_keys *k,
-                                            __m512i *lo, __m512i *hi)
+static inline void lpk_philox16_avx512(uint64_t q, const lpk_philox_keys512 *k, __m512i ab[4])
 {
-    __m512i a, b;
-    lpk_philox8_avx512(q, k, &a, &b);
+    const __m512i m0 = _mm512_set1_epi64(LPK_PHILOX_M0);
+    const __m512i m1 = _mm512_set1_epi64(LPK_PHILOX_M1);
+    const __m512i qmask = _mm512_set1_epi64((long long)LPK_PHILOX_QMASK);
+    const __m512i base = _mm512_add_epi64(_mm512_set1_epi64((long long)q),
+                                          _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+    /* j = offset + i wraps modulo 2^64, so block indices wrap modulo 2^61 */
+    __m512i a0 = _mm512_and_si512(base, qmask);
+    __m512i a1 = _mm512_and_si512(_mm512_add_epi64(base, _mm512_set1_epi64(8)), qmask);
+    __m512i b0 = _mm512_setzero_si512(), b1 = _mm512_setzero_si512();
+    for (int r = 0; r < 10; r++) {
+        LPK_PHILOX_ROUND_AVX512(a0, b0, k->k0[r], k->k1[r]);
+        LPK_PHILOX_ROUND_AVX512(a1, b1, k->k0[r], k->k1[r]);
+    }
+    ab[0] = a0;
+    ab[1] = b0;
+    ab[2] = a1;
+    ab[3] = b1;
+}
+
+/* Random uint16 of 8 blocks (a, b) in element order: lo = elements 0..31,
+   hi = 32..63 (qwords a0 b0 a1 b1 ... a7 b7). */
+static inline void lpk_philox_order_avx512(__m512i a, __m512i b, __m512i *lo, __m512i *hi)
+{
     *lo = _mm512_permutex2var_epi64(a, _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0), b);
     *hi = _mm512_permutex2var_epi64(a, _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4), b);
 }

@@ -11,6 +11,7 @@
 #include "round.h"
 #include "../common/bf16.h"
 #include "../common/philox_x86.h"
+#include "../common/stream.h"
 
 static inline __m256i nan_lanes(__m256i u)
 {
@@ -41,9 +42,26 @@ static inline __m256i narrow16(__m256i lo, __m256i hi)
 
 static inline __m256i load8(const float *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
+/* Store 16 uint16 (32 bytes): streaming when asked (dst 32-byte aligned). */
+static inline void put16(lpk_bf16 *dst, __m256i v, int stream)
+{
+    if (stream)
+        _mm256_stream_si256((__m256i *)dst, v);
+    else
+        _mm256_storeu_si256((__m256i *)dst, v);
+}
+
 void lpk_round_rne_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n)
 {
     size_t i = 0;
+    const size_t head = lpk_align_head(dst, 2, 32);
+    if (lpk_use_stream(n * 2) && head < 16) {
+        for (; i < head; i++)
+            dst[i] = lpk_bf16_rne(lpk_f32_bits(src[i]));
+        for (; i + 16 <= n; i += 16)
+            put16(dst + i, narrow16(rne8(load8(src + i)), rne8(load8(src + i + 8))), 1);
+        _mm_sfence();
+    }
     for (; i + 16 <= n; i += 16)
         _mm256_storeu_si256((__m256i *)(dst + i),
                             narrow16(rne8(load8(src + i)), rne8(load8(src + i + 8))));
@@ -51,11 +69,11 @@ void lpk_round_rne_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n)
         dst[i] = lpk_bf16_rne(lpk_f32_bits(src[i]));
 }
 
-static inline void sr16x(const float *src, lpk_bf16 *dst, __m256i r)
+static inline void sr16x(const float *src, lpk_bf16 *dst, __m256i r, int stream)
 {
     const __m256i r0 = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(r));
     const __m256i r1 = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(r, 1));
-    _mm256_storeu_si256((__m256i *)dst, narrow16(sr8(load8(src), r0), sr8(load8(src + 8), r1)));
+    put16(dst, narrow16(sr8(load8(src), r0), sr8(load8(src + 8), r1)), stream);
 }
 
 void lpk_round_sr_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n,
@@ -66,12 +84,23 @@ void lpk_round_sr_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n,
         dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, offset + i));
     lpk_philox_keys keys;
     lpk_philox_keys_init(&keys, seed);
+    /* streaming: dst + i 32-byte aligned at a block boundary (8 elements =
+       16 bytes, so one more block may be needed to get there) */
+    int stream = 0;
+    if (lpk_use_stream(n * 2) && lpk_align_head(dst + i, 2, 16) == 0) {
+        if (lpk_align_head(dst + i, 2, 32) != 0)
+            for (const size_t end = i + 8; i < end && i < n; i++)
+                dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, offset + i));
+        stream = 1;
+    }
     for (; i + 32 <= n; i += 32) {
         __m256i lo, hi;
         lpk_philox_bits32_avx2((offset + i) >> 3, &keys, &lo, &hi);
-        sr16x(src + i, dst + i, lo);
-        sr16x(src + i + 16, dst + i + 16, hi);
+        sr16x(src + i, dst + i, lo, stream);
+        sr16x(src + i + 16, dst + i + 16, hi, stream);
     }
+    if (stream)
+        _mm_sfence();
     for (; i < n; i++)
         dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, offset + i));
 }
@@ -79,6 +108,16 @@ void lpk_round_sr_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n,
 void lpk_round_bf16_f32__avx2(const lpk_bf16 *src, float *dst, size_t n)
 {
     size_t i = 0;
+    const size_t head = lpk_align_head(dst, 4, 32);
+    if (lpk_use_stream(n * 4) && head < 8) {
+        for (; i < head; i++)
+            dst[i] = lpk_bits_f32((uint32_t)src[i] << 16);
+        for (; i + 8 <= n; i += 8) {
+            const __m128i h = _mm_loadu_si128((const __m128i *)(src + i));
+            _mm256_stream_si256((__m256i *)(dst + i), _mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+        }
+        _mm_sfence();
+    }
     for (; i + 8 <= n; i += 8) {
         const __m128i h = _mm_loadu_si128((const __m128i *)(src + i));
         _mm256_storeu_si256((__m256i *)(dst + i), _mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));

@@ -16,6 +16,7 @@
 #include "round.h"
 #include "../common/bf16.h"
 #include "../common/philox_x86.h"
+#include "../common/stream.h"
 
 /* NaN lanes: QNaN (0x01) | SNaN (0x80). */
 static inline __mmask16 nan_mask(__m512i u)
@@ -45,6 +46,23 @@ static inline __m512i narrow32(__m512i lo, __m512i hi)
                                     _mm512_packus_epi32(lo, hi));
 }
 
+/* The high uint16 of each 32-bit lane of lo then hi, in order: one VPERMT2W
+   replaces two shifts, a pack and a permute. */
+static inline __m512i high_halves32(__m512i lo, __m512i hi)
+{
+    const __m512i idx = _mm512_set_epi16(63, 61, 59, 57, 55, 53, 51, 49, 47, 45, 43, 41, 39, 37,
+                                         35, 33, 31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9,
+                                         7, 5, 3, 1);
+    return _mm512_permutex2var_epi16(lo, idx, hi);
+}
+
+/* u + r, or u | quiet bit for NaN lanes: the sum whose high half is the result. */
+static inline __m512i sr_sum16(__m512i u, __m512i r32)
+{
+    return _mm512_mask_or_epi32(_mm512_add_epi32(u, r32), nan_mask(u), u,
+                                _mm512_set1_epi32(0x400000));
+}
+
 static inline __m512i load16(const float *p)
 {
     return _mm512_loadu_si512((const void *)p);
@@ -55,19 +73,31 @@ static inline __m512i maskz_load16(const float *p, size_t n)
     return _mm512_maskz_loadu_epi32((__mmask16)((1u << n) - 1u), p);
 }
 
+/* m <= 32 elements with masked loads and stores. */
+static inline void rne_part(const float *src, lpk_bf16 *dst, size_t m)
+{
+    const __m512i lo = rne16(maskz_load16(src, m < 16 ? m : 16));
+    const __m512i hi = rne16(maskz_load16(src + 16, m > 16 ? m - 16 : 0));
+    _mm512_mask_storeu_epi16(dst, (__mmask32)((1ull << m) - 1u), narrow32(lo, hi));
+}
+
 void lpk_round_rne_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n)
 {
     size_t i = 0;
+    const size_t head = lpk_align_head(dst, 2, 64);
+    if (lpk_use_stream(n * 2) && head < 32) {
+        rne_part(src, dst, head);
+        for (i = head; i + 32 <= n; i += 32)
+            _mm512_stream_si512((void *)(dst + i),
+                                narrow32(rne16(load16(src + i)), rne16(load16(src + i + 16))));
+        _mm_sfence();
+    }
     for (; i + 32 <= n; i += 32) {
         const __m512i r = narrow32(rne16(load16(src + i)), rne16(load16(src + i + 16)));
         _mm512_storeu_si512((void *)(dst + i), r);
     }
-    if (i < n) {
-        const size_t m = n - i;
-        const __m512i lo = rne16(maskz_load16(src + i, m < 16 ? m : 16));
-        const __m512i hi = rne16(maskz_load16(src + i + 16, m > 16 ? m - 16 : 0));
-        _mm512_mask_storeu_epi16(dst + i, (__mmask32)((1ull << m) - 1u), narrow32(lo, hi));
-    }
+    if (i < n)
+        rne_part(src + i, dst + i, n - i);
 }
 
 /* 32 elements at src/dst with their random uint16 in r (element order). */
@@ -85,17 +115,64 @@ static inline void sr32(const float *src, lpk_bf16 *dst, __m512i r, size_t m)
     }
 }
 
+/* 32 full elements, random uint16 in r (element order). */
+static inline __m512i sr32_full(const float *src, __m512i r)
+{
+    const __m512i r0 = _mm512_cvtepu16_epi32(_mm512_castsi512_si256(r));
+    const __m512i r1 = _mm512_cvtepu16_epi32(_mm512_extracti64x4_epi64(r, 1));
+    return high_halves32(sr_sum16(load16(src), r0), sr_sum16(load16(src + 16), r1));
+}
+
+/* 128 elements from block (offset+i)/8 on; dst aligned to 64 bytes when
+   streaming. */
+static inline void sr128(const float *src, lpk_bf16 *dst, uint64_t q,
+                         const lpk_philox_keys512 *keys, int stream)
+{
+    __m512i ab[4], lo, hi, out[4];
+    lpk_philox16_avx512(q, keys, ab);
+    lpk_philox_order_avx512(ab[0], ab[1], &lo, &hi);
+    out[0] = sr32_full(src, lo);
+    out[1] = sr32_full(src + 32, hi);
+    lpk_philox_order_avx512(ab[2], ab[3], &lo, &hi);
+    out[2] = sr32_full(src + 64, lo);
+    out[3] = sr32_full(src + 96, hi);
+    for (int k = 0; k < 4; k++) {
+        if (stream)
+            _mm512_stream_si512((void *)(dst + 32 * k), out[k]);
+        else
+            _mm512_storeu_si512((void *)(dst + 32 * k), out[k]);
+    }
+}
+
 void lpk_round_sr_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n,
                                    uint64_t seed, uint64_t offset)
 {
     size_t i = 0;
     for (; i < n && ((offset + i) & 7); i++)
         dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, offset + i));
-    lpk_philox_keys keys;
-    lpk_philox_keys_init(&keys, seed);
+    lpk_philox_keys512 keys;
+    lpk_philox_keys512_init(&keys, seed);
+    /* Streaming needs dst + i on a 64-byte boundary at a block boundary:
+       advance in 8-element steps (16 bytes) when that gets there. */
+    if (lpk_use_stream(n * 2) && lpk_align_head(dst + i, 2, 16) == 0) {
+        while (i + 8 <= n && lpk_align_head(dst + i, 2, 64) != 0) {
+            __m512i a, b, lo, hi;
+            lpk_philox8_avx512((offset + i) >> 3, &keys, &a, &b);
+            lpk_philox_order_avx512(a, b, &lo, &hi);
+            sr32(src + i, dst + i, lo, 8);
+            i += 8;
+        }
+        for (; i + 128 <= n; i += 128)
+            sr128(src + i, dst + i, (offset + i) >> 3, &keys, 1);
+        _mm_sfence();
+    }
+    /* 128 elements: two independent 8-block Philox chains */
+    for (; i + 128 <= n; i += 128)
+        sr128(src + i, dst + i, (offset + i) >> 3, &keys, 0);
     for (; i < n; i += 64) {
-        __m512i lo, hi;
-        lpk_philox_bits64_avx512((offset + i) >> 3, &keys, &lo, &hi);
+        __m512i a, b, lo, hi;
+        lpk_philox8_avx512((offset + i) >> 3, &keys, &a, &b);
+        lpk_philox_order_avx512(a, b, &lo, &hi);
         const size_t m = n - i;
         sr32(src + i, dst + i, lo, m < 32 ? m : 32);
         sr32(src + i + 32, dst + i + 32, hi, m < 32 ? 0 : (m < 64 ? m - 32 : 32));
@@ -105,6 +182,17 @@ void lpk_round_sr_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n,
 void lpk_round_bf16_f32__avx512(const lpk_bf16 *src, float *dst, size_t n)
 {
     size_t i = 0;
+    const size_t head = lpk_align_head(dst, 4, 64);
+    if (lpk_use_stream(n * 4) && head < 16) {
+        const __mmask16 k = (__mmask16)((1u << head) - 1u);
+        _mm512_mask_storeu_epi32(dst, k, _mm512_slli_epi32(
+            _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, src)), 16));
+        for (i = head; i + 16 <= n; i += 16) {
+            const __m256i h = _mm256_loadu_si256((const __m256i *)(src + i));
+            _mm512_stream_si512((void *)(dst + i), _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+        }
+        _mm_sfence();
+    }
     for (; i + 16 <= n; i += 16) {
         const __m256i h = _mm256_loadu_si256((const __m256i *)(src + i));
         _mm512_storeu_si512((void *)(dst + i), _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));

@@ -10,6 +10,7 @@
 #include <immintrin.h>
 
 #include "round.h"
+#include "../common/stream.h"
 
 /* Denormal lanes: VFPCLASSPS category 0x20. */
 static inline __mmask16 denormals(__m512 x) { return _mm512_fpclass_ps_mask(x, 0x20); }
@@ -17,14 +18,27 @@ static inline __mmask16 denormals(__m512 x) { return _mm512_fpclass_ps_mask(x, 0
 void lpk_round_rne_f32_bf16__avx512bf16(const float *src, lpk_bf16 *dst, size_t n)
 {
     size_t i = 0;
+    /* Large outputs: align dst to a cache line, then streaming stores. */
+    const size_t head = lpk_align_head(dst, 2, 64);
+    const int stream = lpk_use_stream(n * 2) && head < 32;
+    if (stream) {
+        lpk_round_rne_f32_bf16__avx512(src, dst, head);
+        i = head;
+    }
     for (; i + 32 <= n; i += 32) {
         const __m512 a = _mm512_loadu_ps(src + i), b = _mm512_loadu_ps(src + i + 16);
         if (__builtin_expect((denormals(a) | denormals(b)) != 0, 0)) {
             lpk_round_rne_f32_bf16__avx512(src + i, dst + i, 32);
             continue;
         }
-        _mm512_storeu_si512((void *)(dst + i), (__m512i)_mm512_cvtne2ps_pbh(b, a));
+        const __m512i r = (__m512i)_mm512_cvtne2ps_pbh(b, a);
+        if (stream)
+            _mm512_stream_si512((void *)(dst + i), r);
+        else
+            _mm512_storeu_si512((void *)(dst + i), r);
     }
+    if (stream)
+        _mm_sfence();
     if (i < n)
         lpk_round_rne_f32_bf16__avx512(src + i, dst + i, n - i);
 }

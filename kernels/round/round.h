@@ -19,6 +19,7 @@ typedef void lpk_round_widen_fn(const lpk_bf16 *src, float *dst, size_t n);
     V(AVX512, lpk_round_rne_f32_bf16__avx512)            \
     V(AVX2, lpk_round_rne_f32_bf16__avx2)                \
     V(NEONBF16, lpk_round_rne_f32_bf16__neonbf16)        \
+    V(SVE, lpk_round_rne_f32_bf16__sve)                  \
     V(NEON, lpk_round_rne_f32_bf16__neon)                \
     V(HWY, lpk_round_rne_f32_bf16__hwy)                  \
     V(SCALAR, lpk_round_rne_f32_bf16__ref)
@@ -26,6 +27,7 @@ typedef void lpk_round_widen_fn(const lpk_bf16 *src, float *dst, size_t n);
 #define LPK_ROUND_SR_VARIANTS(V)                         \
     V(AVX512, lpk_round_sr_f32_bf16__avx512)             \
     V(AVX2, lpk_round_sr_f32_bf16__avx2)                 \
+    V(SVE, lpk_round_sr_f32_bf16__sve)                   \
     V(NEON, lpk_round_sr_f32_bf16__neon)                 \
     V(HWY, lpk_round_sr_f32_bf16__hwy)                   \
     V(SCALAR, lpk_round_sr_f32_bf16__ref)
@@ -33,6 +35,7 @@ typedef void lpk_round_widen_fn(const lpk_bf16 *src, float *dst, size_t n);
 #define LPK_ROUND_WIDEN_VARIANTS(V)                      \
     V(AVX512, lpk_round_bf16_f32__avx512)                \
     V(AVX2, lpk_round_bf16_f32__avx2)                    \
+    V(SVE, lpk_round_bf16_f32__sve)                      \
     V(NEON, lpk_round_bf16_f32__neon)                    \
     V(HWY, lpk_round_bf16_f32__hwy)                      \
     V(SCALAR, lpk_round_bf16_f32__ref)

@@ -1,0 +1,129 @@
+/* Rounding benchmark: every runnable variant of every rounding op (walked
+   from the kernel tables), the dispatched public call, oneDNN's reorder
+   (when built with it) and memcpy of the same traffic, side by side in one
+   run, at L1-, L2- and DRAM-sized arrays.  One JSON line per measurement.
+
+   Traffic: f32 -> bf16 reads 4 and writes 2 bytes per element, bf16 -> f32
+   the reverse: 6n bytes.  The memcpy row copies 3n bytes (3n read + 3n
+   written), the same traffic, so ratio_memcpy = t_memcpy / t_kernel is also
+   the ratio of bandwidths.
+
+   usage: bench_round [--threads N] [--sizes n1,n2,...] [--quick] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchutil.h"
+#include "dnnl_cmp.h"
+#include "lpk_internal.h"
+#include "round/round.h"
+
+typedef struct {
+    const lpk_op *op;
+    lpk_fnptr fn;
+    const float *x;
+    lpk_bf16 *h;
+    float *w;
+    size_t n;
+    int api; /* 1: public API (dispatch + threads) */
+} job;
+
+static void run(void *p)
+{
+    job *j = p;
+    if (j->op == &lpk_op_round_rne) {
+        if (j->api)
+            lpk_f32_to_bf16(j->x, j->h, j->n, LPK_ROUND_NEAREST, 0, 0);
+        else
+            ((lpk_round_rne_fn *)j->fn)(j->x, j->h, j->n);
+    } else if (j->op == &lpk_op_round_sr) {
+        if (j->api)
+            lpk_f32_to_bf16(j->x, j->h, j->n, LPK_ROUND_STOCHASTIC, 42, 0);
+        else
+            ((lpk_round_sr_fn *)j->fn)(j->x, j->h, j->n, 42, 0);
+    } else {
+        if (j->api)
+            lpk_bf16_to_f32(j->h, j->w, j->n);
+        else
+            ((lpk_round_widen_fn *)j->fn)(j->h, j->w, j->n);
+    }
+    __asm__ volatile("" ::: "memory");
+}
+
+static void emit(const char *op, const char *variant, const char *tier, size_t n, int threads,
+                 double t, double t_memcpy)
+{
+    const double bytes = 6.0 * (double)n;
+    printf("{\"bench\":\"round\",\"op\":\"%s\",\"variant\":\"%s\",\"tier\":\"%s\",\"n\":%zu,"
+           "\"level\":\"%s\",\"threads\":%d,\"median_s\":%.6e,\"gelem_s\":%.3f,\"gb_s\":%.2f,"
+           "\"memcpy_gb_s\":%.2f,\"ratio_memcpy\":%.3f}\n",
+           op, variant, tier, n, bu_level((size_t)bytes), threads, t, (double)n / t * 1e-9,
+           bytes / t * 1e-9, bytes / t_memcpy * 1e-9, t_memcpy / t);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    int threads = 1, quick = 0;
+    size_t sizes[8] = {4096, 131072, (size_t)64 << 20};
+    int nsizes = 3;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            threads = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--quick")) {
+            quick = 1;
+        } else if (!strcmp(argv[i], "--sizes") && i + 1 < argc) {
+            nsizes = 0;
+            for (char *s = strtok(argv[++i], ","); s && nsizes < 8; s = strtok(NULL, ","))
+                sizes[nsizes++] = (size_t)strtoull(s, NULL, 0);
+        } else {
+            fprintf(stderr, "usage: %s [--threads N] [--sizes n1,n2,...] [--quick]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (lpk_set_num_threads(threads) != LPK_OK) {
+        fprintf(stderr, "bench_round: %s\n", lpk_last_error());
+        return 2;
+    }
+    const lpk_op *ops[] = {&lpk_op_round_rne, &lpk_op_round_sr, &lpk_op_round_widen};
+    const double min_s = quick ? 0.002 : 0.02;
+    const int samples = quick ? 3 : 7;
+    for (int si = 0; si < nsizes; si++) {
+        const size_t n = sizes[si];
+        float *x = bu_alloc(n * 4), *w = bu_alloc(n * 4);
+        lpk_bf16 *h = bu_alloc(n * 2);
+        unsigned char *ma = bu_alloc(n * 3), *mb = bu_alloc(n * 3);
+        uint64_t s = 1;
+        for (size_t i = 0; i < n; i++) { /* normal values, random low bits */
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            x[i] = (float)((double)(s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+        }
+        lpk_f32_to_bf16(x, h, n, LPK_ROUND_NEAREST, 0, 0);
+        const double t_mc = bu_memcpy_time(mb, ma, n * 3, samples, min_s);
+        emit("memcpy", "memcpy(3n bytes)", "-", n, 1, t_mc, t_mc);
+        for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+            for (size_t k = 0; k < ops[o]->count; k++) {
+                const lpk_variant *v = &ops[o]->variants[k];
+                if (!lpk_variant_runnable(v)) {
+                    printf("{\"bench\":\"round\",\"op\":\"%s\",\"variant\":\"%s\",\"skipped\":\"tier %s not available here\"}\n",
+                           ops[o]->name, v->name, lpk_tiers[v->tier].name);
+                    continue;
+                }
+                job j = {ops[o], v->fn, x, h, w, n, 0};
+                emit(ops[o]->name, v->name, lpk_tiers[v->tier].name, n, 1,
+                     bu_time(run, &j, samples, min_s), t_mc);
+            }
+            job j = {ops[o], NULL, x, h, w, n, 1};
+            char name[128];
+            snprintf(name, sizeof name, "public API -> %s", lpk_kernel_variant(ops[o]->name));
+            emit(ops[o]->name, name, lpk_isa(), n, threads, bu_time(run, &j, samples, min_s), t_mc);
+        }
+        double t;
+        if (lpk_dnnl_reorder_time(1, x, h, n, threads, samples, min_s, &t))
+            emit("round.rne_f32_bf16", "oneDNN reorder f32->bf16", "onednn", n, threads, t, t_mc);
+        if (lpk_dnnl_reorder_time(0, w, h, n, threads, samples, min_s, &t))
+            emit("round.bf16_f32", "oneDNN reorder bf16->f32", "onednn", n, threads, t, t_mc);
+        free(x); free(w); free(h); free(ma); free(mb);
+    }
+    return 0;
+}

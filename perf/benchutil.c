@@ -1,0 +1,78 @@
+#define _GNU_SOURCE
+#include "benchutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lpk.h"
+
+double bu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double bu_time(void (*fn)(void *), void *ctx, int samples, double min_sample_s)
+{
+    fn(ctx); /* warm-up: page faults, caches, frequency */
+    double t0 = bu_now();
+    fn(ctx);
+    const double one = bu_now() - t0;
+    long reps = one > 0 ? (long)(min_sample_s / one) + 1 : 1;
+    double *s = malloc(sizeof(double) * (size_t)samples);
+    for (int i = 0; i < samples; i++) {
+        t0 = bu_now();
+        for (long r = 0; r < reps; r++)
+            fn(ctx);
+        s[i] = (bu_now() - t0) / (double)reps;
+    }
+    qsort(s, (size_t)samples, sizeof(double), cmp_double);
+    const double med = s[samples / 2];
+    free(s);
+    return med;
+}
+
+typedef struct { void *dst; const void *src; size_t bytes; } mc_ctx;
+static void mc(void *p)
+{
+    mc_ctx *c = p;
+    memcpy(c->dst, c->src, c->bytes);
+    __asm__ volatile("" ::: "memory");
+}
+
+double bu_memcpy_time(void *dst, const void *src, size_t bytes, int samples, double min_sample_s)
+{
+    mc_ctx c = {dst, src, bytes};
+    return bu_time(mc, &c, samples, min_sample_s);
+}
+
+void *bu_alloc(size_t bytes)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) {
+        fprintf(stderr, "bench: cannot allocate %zu bytes\n", bytes);
+        exit(1);
+    }
+    memset(p, 0, bytes);
+    return p;
+}
+
+const char *bu_level(size_t bytes)
+{
+    lpk_topology t;
+    if (lpk_get_topology(&t) != LPK_OK)
+        return "?";
+    if (t.l1d && bytes <= t.l1d / 2) return "L1";
+    if (t.l2 && bytes <= t.l2 / 2) return "L2";
+    if (t.l3 && bytes <= t.l3 / 4) return "L3";
+    return "DRAM";
+}

@@ -1,0 +1,17 @@
+/* Benchmark helpers: timing, medians, JSON lines. */
+#ifndef LPK_BENCHUTIL_H
+#define LPK_BENCHUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+double bu_now(void);
+/* Median seconds per call of fn(ctx) over `samples` samples, each sample
+   repeating the call enough times to last >= min_sample_s. */
+double bu_time(void (*fn)(void *), void *ctx, int samples, double min_sample_s);
+/* Median seconds of memcpy(dst, src, bytes). */
+double bu_memcpy_time(void *dst, const void *src, size_t bytes, int samples, double min_sample_s);
+void *bu_alloc(size_t bytes); /* 64-byte aligned, pages touched; exits on failure */
+const char *bu_level(size_t bytes); /* "L1", "L2", "L3" or "DRAM" from the topology */
+
+#endif
