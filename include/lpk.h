@@ -143,6 +143,65 @@ LPK_API lpk_status lpk_f32_to_bf16(const float *src, lpk_bf16 *dst, size_t n,
    NaN payloads, signalling or not, are kept bit for bit). */
 LPK_API lpk_status lpk_bf16_to_f32(const lpk_bf16 *src, float *dst, size_t n);
 
+/* ------------------------------------------------------------------------ */
+/* GEMM: bf16 inputs, fp32 accumulation                                      */
+
+typedef enum { LPK_NOTRANS = 0, LPK_TRANS = 1 } lpk_trans;
+
+/*
+ * C = alpha * op(A) * op(B) + beta * C, row-major.  op(A) is m x k, op(B) is
+ * k x n, C is m x n with row stride ldc >= n.  A is stored m x k (lda >= k)
+ * when ta == LPK_NOTRANS and k x m (lda >= m) when ta == LPK_TRANS; likewise
+ * B is k x n (ldb >= n) or n x k (ldb >= k).
+ *
+ * BLAS rules: beta == 0 overwrites C (C is not read, so NaN/Inf in C do not
+ * propagate); k == 0 or alpha == 0 scales C by beta and reads neither A nor
+ * B (a NULL A/B is then accepted).
+ *
+ * Numerics: products of bf16 are exact in fp32; sums are fp32.  Every
+ * variant satisfies, for each C element,
+ *     |C - C_exact| <= 2 * k * 2^-24 * (|alpha| |A||B|)_ij + |beta C| 2^-23
+ * where C_exact is the exact product of the same bf16 inputs (the bound the
+ * tests check).  The order of the k-sum depends on the variant and never on
+ * the thread count: results are bit-identical for any number of threads.
+ * Variant-specific hardware behaviour:
+ *   avx2, avx512 (bf16 widened to fp32 while packing, FMA): IEEE, denormals kept.
+ *   avx512bf16 (VDPBF16PS) and amx (TDPBF16PS): denormal bf16 inputs and
+ *     denormal results of the pair products are flushed to zero, each pair
+ *     product sum is computed with round-to-nearest-even, no exceptions.
+ *   neonbf16 (BFMMLA): without FEAT_EBF16 the intermediate products are
+ *     rounded to odd and denormals flushed; the bound above still holds.
+ * Threads: OpenMP over blocks of C (lpk_set_num_threads / OMP_NUM_THREADS).
+ *
+ * LPK_EINVAL: NULL pointer (A/B only when they are read), ld too small, bad
+ * transpose value, a size product overflowing size_t.  C is untouched.
+ */
+LPK_API lpk_status lpk_gemm_bf16f32(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t k,
+                                    float alpha, const lpk_bf16 *a, size_t lda,
+                                    const lpk_bf16 *b, size_t ldb, float beta, float *c,
+                                    size_t ldc);
+
+/* Same with bf16 C: beta * C is read from bf16, and the fp32 result is
+ * rounded to bf16 with `mode`.  LPK_ROUND_STOCHASTIC draws the bits of
+ * element (i, j) exactly as lpk_f32_to_bf16 does for index i*n + j with
+ * `seed` (offset 0), so for the same fp32 results the output is the same for
+ * every thread count and variant.  Uses an m x n fp32 scratch buffer
+ * (LPK_ENOMEM if it cannot be allocated). */
+LPK_API lpk_status lpk_gemm_bf16(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t k,
+                                 float alpha, const lpk_bf16 *a, size_t lda,
+                                 const lpk_bf16 *b, size_t ldb, float beta, lpk_bf16 *c,
+                                 size_t ldc, lpk_round mode, uint64_t seed);
+
+/* Drop-in for OpenBLAS's cblas_sbgemm, same argument list and types:
+ * order 101 (CblasRowMajor) or 102 (CblasColMajor); transposes 111
+ * (CblasNoTrans), 112 (CblasTrans) or 113 (CblasConjTrans, = 112 for real
+ * data); bf16 passed as uint16_t; blasint = int.  An OpenBLAS user switches
+ * by renaming the call.  Errors (as BLAS's xerbla would report): nothing is
+ * written and lpk_last_error() says which argument was wrong. */
+LPK_API void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, int k,
+                              float alpha, const uint16_t *a, int lda, const uint16_t *b,
+                              int ldb, float beta, float *c, int ldc);
+
 /* Philox4x32-10 block: out = philox(ctr, key).  Exposed so callers can
    reproduce lpk's random bits (and for the known-answer tests).
    LPK_EINVAL if a pointer is NULL. */

@@ -1,0 +1,200 @@
+/* Public GEMM entry points: argument checks (nothing is written on error),
+   the BLAS special cases, the bf16-output path and the cblas_sbgemm drop-in. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "gemm.h"
+#include "../round/round.h"
+
+/* Does a rows x cols matrix with row stride ld fit in size_t bytes? */
+static int extent_ok(size_t rows, size_t cols, size_t ld, size_t esize)
+{
+    if (rows == 0 || cols == 0)
+        return 1;
+    if (rows - 1 > (SIZE_MAX / esize - cols) / (ld ? ld : 1))
+        return 0;
+    return 1;
+}
+
+static lpk_status check_operand(const char *fn, const char *name, const void *p, lpk_trans t,
+                                size_t rows, size_t cols, size_t ld, int read)
+{
+    /* stored rows x cols when not transposed, cols x rows when transposed */
+    const size_t sr = t == LPK_NOTRANS ? rows : cols, sc = t == LPK_NOTRANS ? cols : rows;
+    if (t != LPK_NOTRANS && t != LPK_TRANS)
+        return lpk_fail(LPK_EINVAL, "%s: trans%s = %d is neither LPK_NOTRANS nor LPK_TRANS", fn,
+                        name, (int)t);
+    if (!read)
+        return LPK_OK;
+    if (!p)
+        return lpk_fail(LPK_EINVAL, "%s: %s is NULL", fn, name);
+    if (ld < sc)
+        return lpk_fail(LPK_EINVAL, "%s: ld%s = %zu is smaller than a stored row (%zu)", fn, name,
+                        ld, sc);
+    if (!extent_ok(sr, sc, ld, sizeof(lpk_bf16)))
+        return lpk_fail(LPK_EINVAL, "%s: %s's extent (%zu x %zu, ld %zu) overflows size_t", fn,
+                        name, sr, sc, ld);
+    return LPK_OK;
+}
+
+static lpk_status check_all(const char *fn, lpk_trans ta, lpk_trans tb, size_t m, size_t n,
+                            size_t k, float alpha, const lpk_bf16 *a, size_t lda,
+                            const lpk_bf16 *b, size_t ldb, const void *c, size_t ldc,
+                            size_t c_esize)
+{
+    const int empty = m == 0 || n == 0;
+    const int reads_ab = !empty && k > 0 && alpha != 0.0f;
+    lpk_status st;
+    if ((st = check_operand(fn, "A", a, ta, m, k, lda, reads_ab)) != LPK_OK)
+        return st;
+    if ((st = check_operand(fn, "B", b, tb, k, n, ldb, reads_ab)) != LPK_OK)
+        return st;
+    if (empty)
+        return LPK_OK;
+    if (!c)
+        return lpk_fail(LPK_EINVAL, "%s: C is NULL", fn);
+    if (ldc < n)
+        return lpk_fail(LPK_EINVAL, "%s: ldc = %zu is smaller than n = %zu", fn, ldc, n);
+    if (!extent_ok(m, n, ldc, c_esize))
+        return lpk_fail(LPK_EINVAL, "%s: C's extent (%zu x %zu, ldc %zu) overflows size_t", fn,
+                        m, n, ldc);
+    return LPK_OK;
+}
+
+static const lpk_gemm_ukr *selected_ukr(void)
+{
+    return ((lpk_gemm_ukr_fn *)lpk_selected(&lpk_op_gemm)->fn)();
+}
+
+/* C = beta * C (beta == 0 writes zeros without reading C). */
+static void scale_f32(size_t m, size_t n, float beta, float *c, size_t ldc)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+}
+
+lpk_status lpk_gemm_bf16f32(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t k,
+                            float alpha, const lpk_bf16 *a, size_t lda, const lpk_bf16 *b,
+                            size_t ldb, float beta, float *c, size_t ldc)
+{
+    lpk_status st = lpk_ready();
+    if (st != LPK_OK)
+        return st;
+    st = check_all("lpk_gemm_bf16f32", ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc,
+                   sizeof(float));
+    if (st != LPK_OK || m == 0 || n == 0)
+        return st;
+    if (k == 0 || alpha == 0.0f) {
+        scale_f32(m, n, beta, c, ldc);
+        return LPK_OK;
+    }
+    return lpk_gemm_run(selected_ukr(), ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+typedef struct {
+    const float *t;
+    lpk_bf16 *c;
+    size_t n, ldc;
+    lpk_fnptr fn;
+    lpk_round mode;
+    uint64_t seed;
+} round_rows_job;
+
+/* Rows [lo, hi) of the fp32 result to bf16; element (i, j) is index i*n + j. */
+static void round_rows(void *ctx, size_t lo, size_t hi)
+{
+    const round_rows_job *j = ctx;
+    for (size_t i = lo; i < hi; i++) {
+        if (j->mode == LPK_ROUND_NEAREST)
+            ((lpk_round_rne_fn *)j->fn)(j->t + i * j->n, j->c + i * j->ldc, j->n);
+        else
+            ((lpk_round_sr_fn *)j->fn)(j->t + i * j->n, j->c + i * j->ldc, j->n, j->seed,
+                                       (uint64_t)i * j->n);
+    }
+}
+
+lpk_status lpk_gemm_bf16(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t k, float alpha,
+                         const lpk_bf16 *a, size_t lda, const lpk_bf16 *b, size_t ldb,
+                         float beta, lpk_bf16 *c, size_t ldc, lpk_round mode, uint64_t seed)
+{
+    lpk_status st = lpk_ready();
+    if (st != LPK_OK)
+        return st;
+    if (mode != LPK_ROUND_NEAREST && mode != LPK_ROUND_STOCHASTIC)
+        return lpk_fail(LPK_EINVAL, "lpk_gemm_bf16: unknown rounding mode %d", (int)mode);
+    st = check_all("lpk_gemm_bf16", ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc,
+                   sizeof(lpk_bf16));
+    if (st != LPK_OK || m == 0 || n == 0)
+        return st;
+    float *t = malloc(m * n * sizeof(float));
+    if (!t)
+        return lpk_fail(LPK_ENOMEM, "lpk_gemm_bf16: cannot allocate the %zu x %zu fp32 scratch", m, n);
+    if (beta != 0.0f) {
+        lpk_round_widen_fn *widen = (lpk_round_widen_fn *)lpk_selected(&lpk_op_round_widen)->fn;
+        for (size_t i = 0; i < m; i++)
+            widen(c + i * ldc, t + i * n, n);
+    }
+    if (k == 0 || alpha == 0.0f)
+        scale_f32(m, n, beta, t, n);
+    else if ((st = lpk_gemm_run(selected_ukr(), ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, t,
+                                n)) != LPK_OK) {
+        free(t);
+        return st;
+    }
+    const lpk_op *op = mode == LPK_ROUND_NEAREST ? &lpk_op_round_rne : &lpk_op_round_sr;
+    round_rows_job job = {t, c, n, ldc, lpk_selected(op)->fn, mode, seed};
+    lpk_parallel_for(m, 1, n * 6, round_rows, &job);
+    free(t);
+    return LPK_OK;
+}
+
+/* OpenBLAS cblas.h values. */
+enum { CBLAS_ROW_MAJOR = 101, CBLAS_COL_MAJOR = 102, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112,
+       CBLAS_CONJ_TRANS = 113 };
+
+static int cblas_trans(int t, lpk_trans *out)
+{
+    if (t == CBLAS_NO_TRANS) *out = LPK_NOTRANS;
+    else if (t == CBLAS_TRANS || t == CBLAS_CONJ_TRANS) *out = LPK_TRANS;
+    else return 0;
+    return 1;
+}
+
+void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
+                      const uint16_t *a, int lda, const uint16_t *b, int ldb, float beta, float *c,
+                      int ldc)
+{
+    const char *fn = "lpk_cblas_sbgemm";
+    lpk_trans ta, tb;
+    if (order != CBLAS_ROW_MAJOR && order != CBLAS_COL_MAJOR) {
+        lpk_fail(LPK_EINVAL, "%s: parameter 1 (order) = %d is neither CblasRowMajor nor CblasColMajor", fn, order);
+        return;
+    }
+    if (!cblas_trans(transa, &ta)) {
+        lpk_fail(LPK_EINVAL, "%s: parameter 2 (TransA) = %d is not a CBLAS_TRANSPOSE", fn, transa);
+        return;
+    }
+    if (!cblas_trans(transb, &tb)) {
+        lpk_fail(LPK_EINVAL, "%s: parameter 3 (TransB) = %d is not a CBLAS_TRANSPOSE", fn, transb);
+        return;
+    }
+    if (m < 0 || n < 0 || k < 0) {
+        lpk_fail(LPK_EINVAL, "%s: parameter %d (%c) = %d is negative", fn, m < 0 ? 4 : n < 0 ? 5 : 6,
+                 m < 0 ? 'M' : n < 0 ? 'N' : 'K', m < 0 ? m : n < 0 ? n : k);
+        return;
+    }
+    if (lda < 0 || ldb < 0 || ldc < 0) {
+        lpk_fail(LPK_EINVAL, "%s: a leading dimension is negative (lda %d, ldb %d, ldc %d)", fn,
+                 lda, ldb, ldc);
+        return;
+    }
+    /* Column-major C = op(A) op(B) is row-major C^T = op(B)^T op(A)^T: the
+       same memory read as row-major with the operands swapped. */
+    if (order == CBLAS_ROW_MAJOR)
+        lpk_gemm_bf16f32(ta, tb, (size_t)m, (size_t)n, (size_t)k, alpha, a, (size_t)lda, b,
+                         (size_t)ldb, beta, c, (size_t)ldc);
+    else
+        lpk_gemm_bf16f32(tb, ta, (size_t)n, (size_t)m, (size_t)k, alpha, b, (size_t)ldb, a,
+                         (size_t)lda, beta, c, (size_t)ldc);
+}

@@ -1,0 +1,147 @@
+/* The blocked GEMM loop nest (BLIS order), once for every micro-kernel:
+     for jc in n step NC:            B block (kc x nc) packed once, shared
+       for pc in k step KC:
+         for (ic, jr-group) items:   threads; A block (mc x kc) packed per item
+           for jr in nc step NR:     B micro-panel stays in L1
+             for ir in mc step MR:   A micro-panels stream from L2
+               micro-kernel, or an edge tile through a scratch tile
+   KC comes from L1 (B micro-panel), MC from L2 (A block), both from hwloc
+   cache sizes.  Blocking never depends on the thread count, so the order of
+   every C element's k-sum, hence the result, is the same for any number of
+   threads. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+typedef struct {
+    size_t mc, nc, kc;
+} blocking;
+
+static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
+static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
+
+static blocking choose_blocking(const lpk_gemm_ukr *u, size_t m, size_t n, size_t k)
+{
+    lpk_topology t;
+    lpk_get_topology(&t);
+    const size_t l1 = t.l1d ? t.l1d : 32768, l2 = t.l2 ? t.l2 : 262144;
+    blocking b;
+    b.kc = u->kc_hint ? u->kc_hint : l1 / 2 / (u->nr * u->esize);
+    b.kc = b.kc / u->kr * u->kr;
+    if (b.kc < u->kr * 8)
+        b.kc = u->kr * 8;
+    b.kc = min_sz(b.kc, round_up(k, u->kr));
+    b.mc = l2 / 2 / (b.kc * u->esize) / u->mr * u->mr;
+    if (b.mc < u->mr)
+        b.mc = u->mr;
+    b.mc = min_sz(b.mc, round_up(m, u->mr));
+    b.nc = min_sz((size_t)4096 / u->nr * u->nr, round_up(n, u->nr));
+    return b;
+}
+
+static int gemm_threads(size_t m, size_t n, size_t k)
+{
+    const double flops = 2.0 * (double)m * (double)n * (double)k;
+    const int max = lpk_get_num_threads();
+    if (max <= 1 || flops < 4e6)
+        return 1;
+    const double by_work = flops / 2e6;
+    return by_work < max ? (int)by_work : max;
+}
+
+lpk_status lpk_gemm_run(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb, size_t m, size_t n,
+                        size_t k, float alpha, const lpk_bf16 *a, size_t lda,
+                        const lpk_bf16 *b, size_t ldb, float beta, float *c, size_t ldc)
+{
+    const size_t mr = u->mr, nr = u->nr, kr = u->kr, es = u->esize;
+    const blocking bl = choose_blocking(u, m, n, k);
+    /* op(A): rows i, depth p.  op(B)^T: rows j, depth p. */
+    const lpk_gemm_view av = {a, ta == LPK_NOTRANS ? lda : 1, ta == LPK_NOTRANS ? 1 : lda};
+    const lpk_gemm_view bv = {b, tb == LPK_NOTRANS ? 1 : ldb, tb == LPK_NOTRANS ? ldb : 1};
+    const size_t kcp = round_up(bl.kc, kr);
+    const size_t bbytes = round_up(bl.nc, nr) * kcp * es;
+    const size_t abytes = round_up(round_up(bl.mc, mr) * kcp * es + mr * nr * sizeof(float), 64);
+    const int nt = gemm_threads(m, n, k);
+    unsigned char *bbuf = aligned_alloc(64, round_up(bbytes, 64));
+    unsigned char *abuf = aligned_alloc(64, abytes * (size_t)nt);
+    if (!bbuf || !abuf) {
+        free(bbuf);
+        free(abuf);
+        return lpk_fail(LPK_ENOMEM, "lpk_gemm: cannot allocate %zu bytes of packing buffers",
+                        bbytes + abytes * (size_t)nt);
+    }
+
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+    {
+#ifdef _OPENMP
+        const int tid = omp_get_thread_num(), nthr = omp_get_num_threads();
+#else
+        const int tid = 0, nthr = 1;
+#endif
+        unsigned char *apack = abuf + (size_t)tid * abytes;
+        float *tile = (float *)(apack + round_up(bl.mc, mr) * kcp * es);
+        if (u->thread_init)
+            u->thread_init();
+        for (size_t jc = 0; jc < n; jc += bl.nc) {
+            const size_t nc = min_sz(bl.nc, n - jc);
+            const size_t npanels = (nc + nr - 1) / nr;
+            for (size_t pc = 0; pc < k; pc += bl.kc) {
+                const size_t kc = min_sz(bl.kc, k - pc), kpad = round_up(kc, kr);
+                const float beta_eff = pc == 0 ? beta : 1.0f;
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+                for (size_t jp = 0; jp < npanels; jp++)
+                    u->pack_b(&bv, jc + jp * nr, min_sz(nr, nc - jp * nr), pc, kc,
+                              bbuf + jp * kpad * nr * es);
+                /* Work items: MC blocks of rows; when there are fewer blocks
+                   than threads, each block's NR panels are split in groups. */
+                const size_t nic = (m + bl.mc - 1) / bl.mc;
+                size_t groups = 1;
+                if (nic < (size_t)nthr)
+                    groups = min_sz(npanels, ((size_t)nthr + nic - 1) / nic);
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+                for (size_t item = 0; item < nic * groups; item++) {
+                    const size_t ic = item / groups * bl.mc, g = item % groups;
+                    const size_t mc = min_sz(bl.mc, m - ic);
+                    const size_t jp0 = g * npanels / groups, jp1 = (g + 1) * npanels / groups;
+                    u->pack_a(&av, ic, mc, pc, kc, apack);
+                    for (size_t jp = jp0; jp < jp1; jp++) {
+                        const size_t j = jc + jp * nr, nre = min_sz(nr, n - j);
+                        const unsigned char *bp = bbuf + jp * kpad * nr * es;
+                        for (size_t ir = 0; ir < mc; ir += mr) {
+                            const size_t mre = min_sz(mr, mc - ir);
+                            const unsigned char *ap = apack + ir * kpad * es;
+                            float *cp = c + (ic + ir) * ldc + j;
+                            if (mre == mr && nre == nr) {
+                                u->kernel(kpad, ap, bp, cp, ldc, alpha, beta_eff);
+                                continue;
+                            }
+                            u->kernel(kpad, ap, bp, tile, nr, alpha, 0.0f);
+                            for (size_t i = 0; i < mre; i++)
+                                for (size_t jj = 0; jj < nre; jj++)
+                                    cp[i * ldc + jj] =
+                                        beta_eff == 0.0f
+                                            ? tile[i * nr + jj]
+                                            : tile[i * nr + jj] + beta_eff * cp[i * ldc + jj];
+                        }
+                    }
+                }
+            }
+        }
+        (void)tid;
+    }
+    free(bbuf);
+    free(abuf);
+    return LPK_OK;
+}
