@@ -234,8 +234,9 @@ static void check_variant(const lpk_variant *v, void *ctx)
     }
     /* past the streaming-store threshold: destination aligned (mis 0 puts
        it 128 bytes into a malloc block), misaligned, and SR offsets that
-       make the block and the cache-line alignment compatible or not */
-    {
+       make the block and the cache-line alignment compatible or not.  Only
+       the x86 variants have a streaming path (kernels/common/stream.h). */
+    if (lpk_tiers[v->tier].arch == LPK_ARCH_X86) {
         const size_t n = LPK_STREAM_MIN_BYTES / 2 + 1001;
         void *base;
         const void *src = make_input(op, n, 0, 7, &base);
