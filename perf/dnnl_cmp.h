@@ -12,4 +12,12 @@
 int lpk_dnnl_reorder_time(int to_bf16, float *f32, lpk_bf16 *bf16, size_t n, int threads,
                           int samples, double min_sample_s, double *seconds);
 
+/* Median seconds of oneDNN's matmul, bf16 x bf16 -> fp32 (alpha 1, beta 0),
+   op(A) m x k, op(B) k x n, row-major with the same transposes and tight
+   leading dimensions; impl receives oneDNN's implementation name.  1 if
+   measured. */
+int lpk_dnnl_matmul_time(int ta, int tb, size_t m, size_t n, size_t k, const lpk_bf16 *a,
+                         const lpk_bf16 *b, float *c, int threads, int samples,
+                         double min_sample_s, double *seconds, char *impl, size_t impl_size);
+
 #endif

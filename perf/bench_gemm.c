@@ -1,0 +1,161 @@
+/* GEMM benchmark: every runnable variant (walked from the kernel table) and
+   oneDNN's matmul (bf16 x bf16 -> f32, same process, same threads), on square
+   shapes and on the three forms a layer uses (A*B, A*B^T, A^T*B) of training
+   shapes, next to the measured peak of the instruction each variant uses.
+   One JSON line per measurement; times are medians.
+
+   usage: bench_gemm [--threads 1,2] [--quick] [--shapes square|train|all]
+                     [--only <variant substring>] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchutil.h"
+#include "dnnl_cmp.h"
+#include "peak.h"
+#include "gemm/gemm.h"
+
+typedef struct {
+    const lpk_gemm_ukr *u;
+    lpk_trans ta, tb;
+    size_t m, n, k;
+    const lpk_bf16 *a, *b;
+    float *c;
+} job;
+
+static void run(void *p)
+{
+    job *j = p;
+    const size_t lda = j->ta == LPK_NOTRANS ? j->k : j->m, ldb = j->tb == LPK_NOTRANS ? j->n : j->k;
+    lpk_gemm_run(j->u, j->ta, j->tb, j->m, j->n, j->k, 1.0f, j->a, lda, j->b, ldb, 0.0f, j->c, j->n);
+}
+
+typedef struct {
+    size_t m, n, k;
+    lpk_trans ta, tb;
+    const char *form;
+} shape;
+
+static double peaks[LPK_TIER_COUNT];
+
+static void measure_peaks(void)
+{
+    struct { lpk_tier t; double (*f)(void); const char *instr; } p[] = {
+        {LPK_TIER_AVX2, lpk_peak_fma_avx2, "VFMADD231PS ymm"},
+        {LPK_TIER_AVX512, lpk_peak_fma_avx512, "VFMADD231PS zmm"},
+        {LPK_TIER_AVX512BF16, lpk_peak_dpbf16_avx512, "VDPBF16PS zmm"},
+        {LPK_TIER_AMX, lpk_peak_tdpbf16_amx, "TDPBF16PS"},
+    };
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
+        if (!lpk_tier_supported(p[i].t))
+            continue;
+        peaks[p[i].t] = p[i].f();
+        printf("{\"bench\":\"peak\",\"tier\":\"%s\",\"instruction\":\"%s\",\"threads\":1,"
+               "\"gflops\":%.1f}\n", lpk_tiers[p[i].t].name, p[i].instr, peaks[p[i].t]);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int threads[4] = {1, 2}, nthreads = 2, quick = 0;
+    const char *which = "all", *only = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            nthreads = 0;
+            for (char *s = strtok(argv[++i], ","); s && nthreads < 4; s = strtok(NULL, ","))
+                threads[nthreads++] = atoi(s);
+        } else if (!strcmp(argv[i], "--quick")) {
+            quick = 1;
+        } else if (!strcmp(argv[i], "--shapes") && i + 1 < argc) {
+            which = argv[++i];
+        } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+            only = argv[++i];
+        } else {
+            fprintf(stderr, "usage: %s [--threads 1,2] [--quick] [--shapes square|train|all] "
+                            "[--only substring]\n", argv[0]);
+            return 2;
+        }
+    }
+    shape shapes[64];
+    size_t ns = 0;
+    static const size_t sq_full[] = {256, 512, 1024, 2048, 4096}, sq_quick[] = {512, 1024};
+    const size_t *sq = quick ? sq_quick : sq_full;
+    const size_t nsq = quick ? 2 : 5;
+    if (strcmp(which, "train") != 0)
+        for (size_t i = 0; i < nsq; i++)
+            shapes[ns++] = (shape){sq[i], sq[i], sq[i], LPK_NOTRANS, LPK_NOTRANS, "square"};
+    if (strcmp(which, "square") != 0) {
+        static const size_t ms_full[] = {32, 256, 2048}, nk_full[] = {1024, 4096};
+        static const size_t ms_quick[] = {256}, nk_quick[] = {1024};
+        const size_t *ms = quick ? ms_quick : ms_full, *nk = quick ? nk_quick : nk_full;
+        for (size_t a = 0; a < (quick ? 1u : 3u); a++)
+            for (size_t b = 0; b < (quick ? 1u : 2u); b++)
+                for (size_t c = 0; c < (quick ? 1u : 2u); c++) {
+                    shapes[ns++] = (shape){ms[a], nk[b], nk[c], LPK_NOTRANS, LPK_NOTRANS, "A*B"};
+                    shapes[ns++] = (shape){ms[a], nk[b], nk[c], LPK_NOTRANS, LPK_TRANS, "A*B^T"};
+                    shapes[ns++] = (shape){ms[a], nk[b], nk[c], LPK_TRANS, LPK_NOTRANS, "A^T*B"};
+                }
+    }
+    measure_peaks();
+    const int samples = quick ? 3 : 5;
+    for (int ti = 0; ti < nthreads; ti++) {
+        const int nt = threads[ti];
+        lpk_set_num_threads(nt);
+        for (size_t si = 0; si < ns; si++) {
+            const shape *s = &shapes[si];
+            const double flops = 2.0 * (double)s->m * (double)s->n * (double)s->k;
+            lpk_bf16 *a = bu_alloc(s->m * s->k * 2), *b = bu_alloc(s->k * s->n * 2);
+            float *c = bu_alloc(s->m * s->n * 4);
+            uint64_t st = 1;
+            for (size_t x = 0; x < s->m * s->k; x++) {
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                a[x] = (lpk_bf16)(0x3E00 + (st >> 57));
+            }
+            for (size_t x = 0; x < s->k * s->n; x++) {
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                b[x] = (lpk_bf16)(0xBE00 + (st >> 57));
+            }
+            const char *chosen = lpk_kernel_variant("gemm.bf16f32");
+            double best = 0;
+            for (size_t vi = 0; vi < lpk_op_gemm.count; vi++) {
+                const lpk_variant *v = &lpk_op_gemm.variants[vi];
+                if (only && !strstr(v->name, only))
+                    continue;
+                if (!lpk_variant_runnable(v) || (v->tier == LPK_TIER_SCALAR && flops > 3e8)) {
+                    printf("{\"bench\":\"gemm\",\"variant\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,"
+                           "\"skipped\":\"%s\"}\n", v->name, s->m, s->n, s->k,
+                           lpk_variant_runnable(v) ? "scalar reference: too slow for this size"
+                                                   : "tier not available here");
+                    continue;
+                }
+                job j = {((lpk_gemm_ukr_fn *)v->fn)(), s->ta, s->tb, s->m, s->n, s->k, a, b, c};
+                const double t = bu_time(run, &j, samples, 0.05);
+                const double gf = flops / t * 1e-9, pk = peaks[v->tier] * nt;
+                if (gf > best)
+                    best = gf;
+                printf("{\"bench\":\"gemm\",\"variant\":\"%s\",\"tier\":\"%s\",\"chosen\":%s,"
+                       "\"form\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,\"threads\":%d,"
+                       "\"median_s\":%.4e,\"gflops\":%.1f,\"peak_gflops\":%.0f,\"pct_peak\":%.1f}\n",
+                       v->name, lpk_tiers[v->tier].name, !strcmp(v->name, chosen) ? "true" : "false",
+                       s->form, s->m, s->n, s->k, nt, t, gf, pk, pk > 0 ? 100 * gf / pk : 0);
+                fflush(stdout);
+            }
+            double t;
+            char impl[128];
+            if (!only && lpk_dnnl_matmul_time(s->ta == LPK_TRANS, s->tb == LPK_TRANS, s->m, s->n,
+                                              s->k, a, b, c, nt, samples, 0.05, &t, impl,
+                                              sizeof impl)) {
+                const double gf = flops / t * 1e-9;
+                printf("{\"bench\":\"gemm\",\"variant\":\"oneDNN matmul (%s)\",\"tier\":\"onednn\","
+                       "\"form\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,\"threads\":%d,"
+                       "\"median_s\":%.4e,\"gflops\":%.1f,\"lpk_best_over_onednn\":%.2f}\n",
+                       impl, s->form, s->m, s->n, s->k, nt, t, gf, best / gf);
+            }
+            free(a);
+            free(b);
+            free(c);
+        }
+    }
+    lpk_set_num_threads(0);
+    return 0;
+}
