@@ -156,6 +156,13 @@ typedef void (*lpk_chunk_fn)(void *ctx, size_t lo, size_t hi);
 void lpk_parallel_for(size_t n, size_t align, size_t bytes_per_elem,
                       lpk_chunk_fn fn, void *ctx);
 
+/* A grow-only, 64-byte aligned buffer of at least `bytes`, private to the
+   calling thread and kept across calls (slot < LPK_SCRATCH_SLOTS); NULL if
+   it cannot be allocated.  The next call with the same slot may move it. */
+#define LPK_SCRATCH_SLOTS 4
+enum { LPK_SCRATCH_GEMM_B = 0, LPK_SCRATCH_GEMM_A = 1 };
+void *lpk_scratch(int slot, size_t bytes);
+
 /* Do [a, a+an) and [b, b+bn) (bytes) overlap? */
 static inline int lpk_overlap(const void *a, size_t an, const void *b, size_t bn)
 {

@@ -65,3 +65,50 @@ void lpk_parallel_for(size_t n, size_t align, size_t bytes_per_elem,
             fn(ctx, lo, hi);
     }
 }
+
+/* Per-thread scratch: LPK_SCRATCH_SLOTS grow-only, 64-byte aligned buffers
+   that live as long as the thread (freed by the key's destructor), so that
+   repeated calls neither allocate nor take fresh-page faults. */
+#include <pthread.h>
+#include <stdlib.h>
+
+typedef struct {
+    void *p[LPK_SCRATCH_SLOTS];
+    size_t size[LPK_SCRATCH_SLOTS];
+} scratch_set;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *arg)
+{
+    scratch_set *s = arg;
+    for (int i = 0; i < LPK_SCRATCH_SLOTS; i++)
+        free(s->p[i]);
+    free(s);
+}
+
+static void scratch_init(void) { pthread_key_create(&scratch_key, scratch_free); }
+
+void *lpk_scratch(int slot, size_t bytes)
+{
+    pthread_once(&scratch_once, scratch_init);
+    scratch_set *s = pthread_getspecific(scratch_key);
+    if (!s) {
+        s = calloc(1, sizeof *s);
+        if (!s || pthread_setspecific(scratch_key, s) != 0) {
+            free(s);
+            return NULL;
+        }
+    }
+    if (s->size[slot] < bytes) {
+        const size_t want = (bytes + 63) / 64 * 64;
+        void *p = aligned_alloc(64, want);
+        if (!p)
+            return NULL;
+        free(s->p[slot]);
+        s->p[slot] = p;
+        s->size[slot] = want;
+    }
+    return s->p[slot];
+}

@@ -3,22 +3,12 @@
 
 #include "benchutil.h"
 #include "peak.h"
+#include "common/amx_tiles.h"
 
 /* Four independent C tiles, A and B tiles loaded once: TDPBF16PS alone. */
 double lpk_peak_tdpbf16_amx(void)
 {
-    struct __attribute__((packed)) {
-        unsigned char palette, start_row, reserved[14];
-        unsigned short colsb[16];
-        unsigned char rows[16];
-    } cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.palette = 1;
-    for (int t = 0; t < 8; t++) {
-        cfg.colsb[t] = 64;
-        cfg.rows[t] = 16;
-    }
-    _tile_loadconfig(&cfg);
+    lpk_amx_config_16x64();
     static unsigned short buf[16 * 32] __attribute__((aligned(64)));
     for (int i = 0; i < 16 * 32; i++)
         buf[i] = 0x3C00;
@@ -37,6 +27,6 @@ double lpk_peak_tdpbf16_amx(void)
         _tile_dpbf16ps(3, 4, 5);
     }
     const double t = bu_now() - t0;
-    _tile_release();
+    lpk_amx_release();
     return (double)iters * 4 * 16384 / t * 1e-9;
 }

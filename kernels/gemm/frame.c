@@ -6,7 +6,9 @@
              for ir in mc step MR:   A micro-panels stream from L2
                micro-kernel, or an edge tile through a scratch tile
    KC comes from L1 (B micro-panel), MC from L2 (A block), both from hwloc
-   cache sizes.  Blocking never depends on the thread count, so the order of
+   cache sizes.  Kernels flagged LPK_GEMM_IR_OUTER swap the two inner loops
+   and size the B block to L2 instead (gemm.h).  Packing buffers are
+   per-thread scratch kept across calls (lpk_scratch).  Blocking never depends on the thread count, so the order of
    every C element's k-sum, hence the result, is the same for any number of
    threads. */
 #include <stdatomic.h>
@@ -41,7 +43,13 @@ static blocking choose_blocking(const lpk_gemm_ukr *u, size_t m, size_t n, size_
     if (b.mc < u->mr)
         b.mc = u->mr;
     b.mc = min_sz(b.mc, round_up(m, u->mr));
-    b.nc = min_sz((size_t)4096 / u->nr * u->nr, round_up(n, u->nr));
+    if (u->flags & LPK_GEMM_IR_OUTER)
+        b.nc = l2 / 2 / (b.kc * u->esize) / u->nr * u->nr;
+    else
+        b.nc = (size_t)4096 / u->nr * u->nr;
+    if (b.nc < u->nr)
+        b.nc = u->nr;
+    b.nc = min_sz(b.nc, round_up(n, u->nr));
     return b;
 }
 
@@ -68,14 +76,12 @@ lpk_status lpk_gemm_run(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb, size_
     const size_t bbytes = round_up(bl.nc, nr) * kcp * es;
     const size_t abytes = round_up(round_up(bl.mc, mr) * kcp * es + mr * nr * sizeof(float), 64);
     const int nt = gemm_threads(m, n, k);
-    unsigned char *bbuf = aligned_alloc(64, round_up(bbytes, 64));
-    unsigned char *abuf = aligned_alloc(64, abytes * (size_t)nt);
-    if (!bbuf || !abuf) {
-        free(bbuf);
-        free(abuf);
+    unsigned char *bbuf = lpk_scratch(LPK_SCRATCH_GEMM_B, bbytes);
+    unsigned char *abuf = lpk_scratch(LPK_SCRATCH_GEMM_A, abytes * (size_t)nt);
+    if (!bbuf || !abuf)
         return lpk_fail(LPK_ENOMEM, "lpk_gemm: cannot allocate %zu bytes of packing buffers",
                         bbytes + abytes * (size_t)nt);
-    }
+    const int ir_outer = (u->flags & LPK_GEMM_IR_OUTER) != 0;
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
@@ -116,32 +122,33 @@ lpk_status lpk_gemm_run(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb, size_
                     const size_t mc = min_sz(bl.mc, m - ic);
                     const size_t jp0 = g * npanels / groups, jp1 = (g + 1) * npanels / groups;
                     u->pack_a(&av, ic, mc, pc, kc, apack);
-                    for (size_t jp = jp0; jp < jp1; jp++) {
+                    const size_t nir = (mc + mr - 1) / mr, njr = jp1 - jp0;
+                    for (size_t x = 0; x < nir * njr; x++) {
+                        const size_t ir = (ir_outer ? x / njr : x % nir) * mr;
+                        const size_t jp = jp0 + (ir_outer ? x % njr : x / nir);
                         const size_t j = jc + jp * nr, nre = min_sz(nr, n - j);
+                        const size_t mre = min_sz(mr, mc - ir);
                         const unsigned char *bp = bbuf + jp * kpad * nr * es;
-                        for (size_t ir = 0; ir < mc; ir += mr) {
-                            const size_t mre = min_sz(mr, mc - ir);
-                            const unsigned char *ap = apack + ir * kpad * es;
-                            float *cp = c + (ic + ir) * ldc + j;
-                            if (mre == mr && nre == nr) {
-                                u->kernel(kpad, ap, bp, cp, ldc, alpha, beta_eff);
-                                continue;
-                            }
-                            u->kernel(kpad, ap, bp, tile, nr, alpha, 0.0f);
-                            for (size_t i = 0; i < mre; i++)
-                                for (size_t jj = 0; jj < nre; jj++)
-                                    cp[i * ldc + jj] =
-                                        beta_eff == 0.0f
-                                            ? tile[i * nr + jj]
-                                            : tile[i * nr + jj] + beta_eff * cp[i * ldc + jj];
+                        const unsigned char *ap = apack + ir * kpad * es;
+                        float *cp = c + (ic + ir) * ldc + j;
+                        if (mre == mr && nre == nr) {
+                            u->kernel(kpad, ap, bp, cp, ldc, alpha, beta_eff);
+                            continue;
                         }
+                        u->kernel(kpad, ap, bp, tile, nr, alpha, 0.0f);
+                        for (size_t i = 0; i < mre; i++)
+                            for (size_t jj = 0; jj < nre; jj++)
+                                cp[i * ldc + jj] =
+                                    beta_eff == 0.0f
+                                        ? tile[i * nr + jj]
+                                        : tile[i * nr + jj] + beta_eff * cp[i * ldc + jj];
                     }
                 }
             }
         }
+        if (u->thread_fini)
+            u->thread_fini();
         (void)tid;
     }
-    free(bbuf);
-    free(abuf);
     return LPK_OK;
 }

@@ -37,18 +37,31 @@ typedef struct {
     unsigned esize;      /* bytes per packed element: 4 (widened) or 2 (bf16) */
     lpk_gemm_pack_fn *pack_a, *pack_b;
     lpk_gemm_ukernel_fn *kernel;
-    /* Optional: run on each thread before its first kernel call (AMX tile
-       configuration); returns 0 if the thread cannot use the kernel. */
+    /* Optional: run on each thread of a call before its first kernel call
+       (AMX tile configuration) and after its last (tile release). */
     int (*thread_init)(void);
+    void (*thread_fini)(void);
     /* Blocking in k for the packed panels (0: derived from the L1 size). */
     unsigned kc_hint;
+    unsigned flags; /* LPK_GEMM_* below */
 } lpk_gemm_ukr;
+
+/* Loop order inside a work item: row panels (ir) outer, column panels (jr)
+   inner, with the packed B block sized to half of L2 (nc from L2) instead of
+   the BLIS order (jr outer) with nc = 4096.  C is then written along rows of
+   tiles and the A micro-panel stays in L1 while B streams from L2: what a
+   kernel with a long per-call depth and wide C tiles (AMX) wants. */
+#define LPK_GEMM_IR_OUTER 1u
 
 /* Each variant file defines one descriptor; the table entry's function is a
    getter returning it. */
 typedef const lpk_gemm_ukr *lpk_gemm_ukr_fn(void);
 
 #define LPK_GEMM_VARIANTS(V)                     \
+    V(AMX, lpk_gemm_ukr_32x32__amx)              \
+    V(AVX512, lpk_gemm_ukr_14x32__avx512)        \
+    V(AVX512BF16, lpk_gemm_ukr_14x32__avx512bf16) \
+    V(AVX2, lpk_gemm_ukr_6x16__avx2)             \
     V(SCALAR, lpk_gemm_ukr_4x4__ref)
 
 #define LPK_DECL_GEMM(tier, fn) lpk_gemm_ukr_fn fn;
