@@ -187,7 +187,7 @@ static void kernel_6x16(size_t kc, const void *a, const void *b, float *c, size_
                         float alpha, float beta)
 {
     const float *A = a, *B = b;
-    /* 12 C lines fit the L1 fill buffers; measured +5-20% at n >= 1024 */
+    /* 12 C lines fit the L1 fill buffers: measured +4% at n = 1024, +25% at 2048 */
     LPK_ROWS(PREFETCH_C)
     LPK_ROWS(DECL)
     for (size_t p = 0; p < kc; p++) {

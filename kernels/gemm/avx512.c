@@ -30,11 +30,13 @@
 
 #include "gemm.h"
 
-/* Tile, and the depth block: a B micro-panel of 512 x 32 fp32 (64 KiB) no
-   longer fits L1 next to the A stream, but the kernel prefetches both
-   operands and L2 feeds 184 bytes per 14-cycle k step easily, while each C
-   tile (from L3 for large n) is read and written half as often as with the
-   L1-derived kc of 192: measured +10-15% at n = 1024 and 2048. */
+/* Depth block: a B micro-panel of 512 x 32 fp32 (64 KiB) no longer fits L1
+   next to the A stream, but with both panels prefetched L2 feeds the 184
+   bytes per 14-cycle k step easily, and each C tile (from L3 for large n,
+   with a TLB miss per row) is read and written 2.7x less often than with
+   the L1-derived kc of 192.  Measured (1 thread): +10% at n = 1024, +15-20%
+   at n = 2048; at n = 512 only the frame's per-call page faults of the
+   larger packing buffers make 192 faster. */
 enum { MR = 14, NR = 32, KC = 512, PF = 8 /* k steps ahead */ };
 
 /* The template: the fallback for strided views and partial panels. */
