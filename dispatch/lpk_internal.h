@@ -14,7 +14,10 @@ extern "C" {
 #endif
 
 /* ---- architectures and features --------------------------------------- */
-enum { LPK_ARCH_ANY = 0, LPK_ARCH_X86 = 1, LPK_ARCH_ARM = 2 };
+/* Macros, not enum constants: they are compared in #if. */
+#define LPK_ARCH_ANY 0
+#define LPK_ARCH_X86 1
+#define LPK_ARCH_ARM 2
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define LPK_ARCH_HOST LPK_ARCH_X86

@@ -13,6 +13,19 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
 set(ENV{PKG_CONFIG_LIBDIR} /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig)
 set(ENV{PKG_CONFIG_PATH} "")
-# Each test runs twice: a v8.0 CPU (neon expected) and -cpu max (neonbf16).
-set(LPK_QEMU qemu-aarch64 -L /usr/aarch64-linux-gnu CACHE STRING "emulator")
+
+# The emulator.  Two arm64 glibcs live on a Debian host: the cross one in
+# /usr/aarch64-linux-gnu/lib (libc6-arm64-cross, what the cross gcc links
+# against, with libgomp/libstdc++) and the multiarch one in
+# /usr/lib/aarch64-linux-gnu (libc6:arm64, pulled in by the -dev:arm64
+# packages).  They are different builds.  With -L alone, qemu takes ld.so
+# from the cross sysroot but ld.so finds libc.so.6 in the multiarch
+# directory, and that mixed pair deadlocks the first OpenMP parallel region.
+# LD_LIBRARY_PATH (set for the guest only, -E) keeps ld.so, libc, libm,
+# libgomp and libstdc++ from the one cross glibc build; cmocka, hwloc, SLEEF
+# and Highway still come from multiarch.
+set(LPK_QEMU qemu-aarch64 -L /usr/aarch64-linux-gnu
+    -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib CACHE STRING "emulator")
+# Each test runs twice: an ARMv8.0 CPU without BF16 (neon expected) and
+# -cpu max (FEAT_BF16, neonbf16 expected).
 set(LPK_QEMU_CPUS "a53=cortex-a53=neon;max=max=neonbf16" CACHE STRING "tag=cpu=expected tier")
