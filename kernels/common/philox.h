@@ -16,6 +16,16 @@
    vector code computing q + lane must mask with this. */
 #define LPK_PHILOX_QMASK ((1ull << 61) - 1)
 
+/* The key of each of the 10 rounds: (k0 + r*W0, k1 + r*W1). */
+static inline void lpk_philox_round_keys(uint64_t seed, uint32_t k0[10], uint32_t k1[10])
+{
+    uint32_t a = (uint32_t)seed, b = (uint32_t)(seed >> 32);
+    for (int r = 0; r < 10; r++, a += LPK_PHILOX_W0, b += LPK_PHILOX_W1) {
+        k0[r] = a;
+        k1[r] = b;
+    }
+}
+
 static inline void lpk_philox_block(const uint32_t ctr[4], const uint32_t key[2],
                                     uint32_t out[4])
 {

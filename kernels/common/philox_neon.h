@@ -26,13 +26,7 @@ typedef struct {
 
 static inline void lpk_philox_keys_neon_init(lpk_philox_keys_neon *k, uint64_t seed)
 {
-    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
-    for (int r = 0; r < 10; r++) {
-        k->k0[r] = k0;
-        k->k1[r] = k1;
-        k0 += LPK_PHILOX_W0;
-        k1 += LPK_PHILOX_W1;
-    }
+    lpk_philox_round_keys(seed, k->k0, k->k1);
 }
 
 /* Counters of blocks q .. q+3: c0 = low words, c1 = high words. */

@@ -23,12 +23,11 @@ typedef struct {
 
 static inline void lpk_philox_keys_init(lpk_philox_keys *k, uint64_t seed)
 {
-    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    uint32_t k0[10], k1[10];
+    lpk_philox_round_keys(seed, k0, k1);
     for (int r = 0; r < 10; r++) {
-        k->k0hi[r] = (uint64_t)k0 << 32;
-        k->k1hi[r] = (uint64_t)k1 << 32;
-        k0 += LPK_PHILOX_W0;
-        k1 += LPK_PHILOX_W1;
+        k->k0hi[r] = (uint64_t)k0[r] << 32;
+        k->k1hi[r] = (uint64_t)k1[r] << 32;
     }
 }
 

@@ -54,6 +54,7 @@
 
 #include "gemm.h"
 #include "../common/amx_tiles.h"
+#include "../common/transpose_avx512.h"
 
 enum { MR = 32, NR = 32, KR = 32 };
 
@@ -93,35 +94,6 @@ enum { MR = 32, NR = 32, KR = 32 };
 
 static inline __mmask32 mask32(size_t n) { return n >= 32 ? 0xFFFFFFFFu : (1u << n) - 1u; }
 static inline __mmask16 mask16(size_t n) { return n >= 16 ? 0xFFFF : (__mmask16)((1u << n) - 1u); }
-
-/* 16x16 transpose of 32-bit elements in r[0..15]. */
-static inline void transpose16x16_epi32(__m512i r[16])
-{
-    __m512i t[16];
-    for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 16; i += 4) {
-        r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
-        r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
-        r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
-        r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
-    }
-    /* r[4q + s], 128-bit lane l: rows 4q..4q+3 of column 4l + s */
-    for (int i = 0; i < 4; i++) {
-        t[i] = _mm512_shuffle_i32x4(r[i], r[i + 4], 0x88);
-        t[i + 4] = _mm512_shuffle_i32x4(r[i], r[i + 4], 0xDD);
-        t[i + 8] = _mm512_shuffle_i32x4(r[i + 8], r[i + 12], 0x88);
-        t[i + 12] = _mm512_shuffle_i32x4(r[i + 8], r[i + 12], 0xDD);
-    }
-    for (int i = 0; i < 4; i++) {
-        r[i] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0x88);
-        r[i + 8] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0xDD);
-        r[i + 4] = _mm512_shuffle_i32x4(t[i + 4], t[i + 12], 0x88);
-        r[i + 12] = _mm512_shuffle_i32x4(t[i + 4], t[i + 12], 0xDD);
-    }
-}
 
 /* A, depth contiguous (op(A) = A, not transposed): each packed row of a
    32-deep block is 64 contiguous source bytes. */
@@ -175,8 +147,8 @@ static void pack_a_cols(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p
                 o[q / 2] = _mm512_permutex2var_epi16(x0, hi, x1); /* rows 16..31 */
             }
             /* e[t] holds pair t for rows 0..15: transpose to rows x pairs */
-            transpose16x16_epi32(e);
-            transpose16x16_epi32(o);
+            lpk_transpose16x16_epi32(e);
+            lpk_transpose16x16_epi32(o);
             lpk_bf16 *d = out + b * MR * KR;
             for (int i = 0; i < 16; i++) {
                 _mm512_storeu_si512((void *)(d + i * KR), e[i]);
@@ -253,8 +225,8 @@ static void pack_b_cols(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p
                            ? _mm512_maskz_loadu_epi16(m, src + (16 + i) * v->rs + b * KR)
                            : _mm512_setzero_si512();
             }
-            transpose16x16_epi32(x); /* x[t]: pair t of rows 0..15 */
-            transpose16x16_epi32(y);
+            lpk_transpose16x16_epi32(x); /* x[t]: pair t of rows 0..15 */
+            lpk_transpose16x16_epi32(y);
             lpk_bf16 *d = out + b * KR * NR;
             for (int t = 0; t < 16; t++) {
                 _mm512_storeu_si512((void *)(d + t * 2 * NR), x[t]);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "pack_fast.h"
 
 enum { MR = 6, NR = 16, PF = 8 /* k steps ahead */ };
 
@@ -81,8 +82,9 @@ static inline void transpose8(__m256 r[8])
 /* One panel of R rows from a depth-contiguous view (ps == 1): 8 rows x 8
    depths at a time, widened and transposed; the depth tail is scalar. */
 static inline void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc, unsigned R,
-                                      float *out)
+                                      void *vout)
 {
+    float *out = vout;
     const size_t k8 = kc / 8 * 8;
     for (unsigned g = 0; g < R; g += 8) {
         const unsigned n = R - g < 8 ? R - g : 8;
@@ -118,8 +120,9 @@ static inline __m128i load_n(const lpk_bf16 *s, unsigned n)
 
 /* One panel of R rows from a row-contiguous view (rs == 1). */
 static inline void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, unsigned R,
-                                     float *out)
+                                     void *vout)
 {
+    float *out = vout;
     for (size_t p = 0; p < kc; p++, out += R)
         for (unsigned g = 0; g < R; g += 8) {
             const unsigned n = R - g < 8 ? R - g : 8;
@@ -127,37 +130,18 @@ static inline void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, 
         }
 }
 
-/* Full panels from the two common views, the template for the rest. */
-static inline void pack_fast(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0,
-                             size_t kc, void *dst, unsigned R, lpk_gemm_pack_fn *tmpl)
-{
-    size_t full = rows / R * R;
-    float *out = dst;
-    if (v->ps == 1 || v->rs == 1) {
-        for (size_t r = 0; r < full; r += R, out += kc * R) {
-            const lpk_bf16 *src = v->base + (r0 + r) * v->rs + p0 * v->ps;
-            if (v->ps == 1)
-                panel_depth_contig(src, v->rs, kc, R, out);
-            else
-                panel_rows_contig(src, v->ps, kc, R, out);
-        }
-    } else {
-        full = 0;
-    }
-    if (full < rows)
-        tmpl(v, r0 + full, rows - full, p0, kc, out);
-}
-
 static void pack_a(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0, size_t kc,
                    void *dst)
 {
-    pack_fast(v, r0, rows, p0, kc, dst, MR, pack_a_tmpl);
+    lpk_gemm_pack_fast(v, r0, rows, p0, kc, dst, MR, kc * MR * sizeof(float), panel_depth_contig,
+                       panel_rows_contig, pack_a_tmpl);
 }
 
 static void pack_b(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0, size_t kc,
                    void *dst)
 {
-    pack_fast(v, r0, rows, p0, kc, dst, NR, pack_b_tmpl);
+    lpk_gemm_pack_fast(v, r0, rows, p0, kc, dst, NR, kc * NR * sizeof(float), panel_depth_contig,
+                       panel_rows_contig, pack_b_tmpl);
 }
 
 /* ---- the micro-kernel -------------------------------------------------- */

@@ -29,6 +29,8 @@
 #include <immintrin.h>
 
 #include "gemm.h"
+#include "pack_fast.h"
+#include "../common/transpose_avx512.h"
 
 /* Depth block: a B micro-panel of 512 x 32 fp32 (64 KiB) no longer fits L1
    next to the A stream, but with both panels prefetched L2 feeds the 184
@@ -58,38 +60,12 @@ static inline __m512i widen16(__m256i h)
     return _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16);
 }
 
-/* In-register transpose of 16 rows of 16 32-bit elements. */
-static inline void transpose16(__m512i r[16])
-{
-    __m512i t[16];
-    for (int g = 0; g < 16; g += 4) {
-        const __m512i l0 = _mm512_unpacklo_epi32(r[g], r[g + 1]);
-        const __m512i h0 = _mm512_unpackhi_epi32(r[g], r[g + 1]);
-        const __m512i l1 = _mm512_unpacklo_epi32(r[g + 2], r[g + 3]);
-        const __m512i h1 = _mm512_unpackhi_epi32(r[g + 2], r[g + 3]);
-        /* t[g + c]: rows g..g+3 of column 4L + c in 128-bit lane L */
-        t[g + 0] = _mm512_unpacklo_epi64(l0, l1);
-        t[g + 1] = _mm512_unpackhi_epi64(l0, l1);
-        t[g + 2] = _mm512_unpacklo_epi64(h0, h1);
-        t[g + 3] = _mm512_unpackhi_epi64(h0, h1);
-    }
-    for (int c = 0; c < 4; c++) {
-        const __m512i a0 = _mm512_shuffle_i32x4(t[c], t[4 + c], 0x88);
-        const __m512i a1 = _mm512_shuffle_i32x4(t[c], t[4 + c], 0xDD);
-        const __m512i b0 = _mm512_shuffle_i32x4(t[8 + c], t[12 + c], 0x88);
-        const __m512i b1 = _mm512_shuffle_i32x4(t[8 + c], t[12 + c], 0xDD);
-        r[c] = _mm512_shuffle_i32x4(a0, b0, 0x88);
-        r[8 + c] = _mm512_shuffle_i32x4(a0, b0, 0xDD);
-        r[4 + c] = _mm512_shuffle_i32x4(a1, b1, 0x88);
-        r[12 + c] = _mm512_shuffle_i32x4(a1, b1, 0xDD);
-    }
-}
-
 /* One panel of R rows from a depth-contiguous view (ps == 1): 16 rows x 16
    depths at a time, widened, transposed, stored as 16 depth rows of R. */
 static inline void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc, unsigned R,
-                                      float *out)
+                                      void *vout)
 {
+    float *out = vout;
     for (unsigned g = 0; g < R; g += 16) {
         const unsigned n = R - g < 16 ? R - g : 16;
         const __mmask16 rowmask = (__mmask16)((1u << n) - 1);
@@ -100,7 +76,7 @@ static inline void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc,
             for (unsigned i = 0; i < 16; i++)
                 r[i] = i < n ? widen16(_mm256_maskz_loadu_epi16(km, src + (g + i) * rs + p))
                              : _mm512_setzero_si512();
-            transpose16(r);
+            lpk_transpose16x16_epi32(r);
             for (size_t d = 0; d < q; d++)
                 _mm512_mask_storeu_epi32(out + (p + d) * R + g, rowmask, r[d]);
         }
@@ -109,8 +85,9 @@ static inline void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc,
 
 /* One panel of R rows from a row-contiguous view (rs == 1). */
 static inline void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, unsigned R,
-                                     float *out)
+                                     void *vout)
 {
+    float *out = vout;
     for (size_t p = 0; p < kc; p++, out += R)
         for (unsigned g = 0; g < R; g += 16) {
             const unsigned n = R - g < 16 ? R - g : 16;
@@ -120,38 +97,18 @@ static inline void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, 
         }
 }
 
-/* Full panels from the two common views, the template for the rest. */
-static inline void pack_fast(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0,
-                             size_t kc, void *dst, unsigned R, lpk_gemm_pack_fn *tmpl)
-{
-    size_t full = rows / R * R;
-    float *out = dst;
-    if (v->ps == 1 || v->rs == 1) {
-        for (size_t r = 0; r < full; r += R, out += kc * R) {
-            const lpk_bf16 *src = v->base + (r0 + r) * v->rs + p0 * v->ps;
-            if (v->ps == 1)
-                panel_depth_contig(src, v->rs, kc, R, out);
-            else
-                panel_rows_contig(src, v->ps, kc, R, out);
-        }
-    } else {
-        full = 0;
-        out = dst;
-    }
-    if (full < rows)
-        tmpl(v, r0 + full, rows - full, p0, kc, out);
-}
-
 static void pack_a(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0, size_t kc,
                    void *dst)
 {
-    pack_fast(v, r0, rows, p0, kc, dst, MR, pack_a_tmpl);
+    lpk_gemm_pack_fast(v, r0, rows, p0, kc, dst, MR, kc * MR * sizeof(float), panel_depth_contig,
+                       panel_rows_contig, pack_a_tmpl);
 }
 
 static void pack_b(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0, size_t kc,
                    void *dst)
 {
-    pack_fast(v, r0, rows, p0, kc, dst, NR, pack_b_tmpl);
+    lpk_gemm_pack_fast(v, r0, rows, p0, kc, dst, NR, kc * NR * sizeof(float), panel_depth_contig,
+                       panel_rows_contig, pack_b_tmpl);
 }
 
 /* ---- the micro-kernel -------------------------------------------------- */

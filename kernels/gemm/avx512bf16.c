@@ -37,6 +37,8 @@
 #include <immintrin.h>
 
 #include "gemm.h"
+#include "pack_fast.h"
+#include "../common/transpose_avx512.h"
 
 /* Depth block: 1024 bf16 depths (B micro-panel 64 KiB, streaming from L2
    at half the FMA kernel's demand); the L1-derived 384 re-reads C 2.7x as
@@ -56,39 +58,13 @@ enum { MR = 14, NR = 32, KC = 1024 };
 
 /* ---- packing: the template's layout, [kpad/2][R][2] bf16 per panel ----- */
 
-/* In-register transpose of 16 rows of 16 32-bit elements. */
-static inline void transpose16(__m512i r[16])
-{
-    __m512i t[16];
-    for (int g = 0; g < 16; g += 4) {
-        const __m512i l0 = _mm512_unpacklo_epi32(r[g], r[g + 1]);
-        const __m512i h0 = _mm512_unpackhi_epi32(r[g], r[g + 1]);
-        const __m512i l1 = _mm512_unpacklo_epi32(r[g + 2], r[g + 3]);
-        const __m512i h1 = _mm512_unpackhi_epi32(r[g + 2], r[g + 3]);
-        /* t[g + c]: rows g..g+3 of column 4L + c in 128-bit lane L */
-        t[g + 0] = _mm512_unpacklo_epi64(l0, l1);
-        t[g + 1] = _mm512_unpackhi_epi64(l0, l1);
-        t[g + 2] = _mm512_unpacklo_epi64(h0, h1);
-        t[g + 3] = _mm512_unpackhi_epi64(h0, h1);
-    }
-    for (int c = 0; c < 4; c++) {
-        const __m512i a0 = _mm512_shuffle_i32x4(t[c], t[4 + c], 0x88);
-        const __m512i a1 = _mm512_shuffle_i32x4(t[c], t[4 + c], 0xDD);
-        const __m512i b0 = _mm512_shuffle_i32x4(t[8 + c], t[12 + c], 0x88);
-        const __m512i b1 = _mm512_shuffle_i32x4(t[8 + c], t[12 + c], 0xDD);
-        r[c] = _mm512_shuffle_i32x4(a0, b0, 0x88);
-        r[8 + c] = _mm512_shuffle_i32x4(a0, b0, 0xDD);
-        r[4 + c] = _mm512_shuffle_i32x4(a1, b1, 0x88);
-        r[12 + c] = _mm512_shuffle_i32x4(a1, b1, 0xDD);
-    }
-}
-
 /* Depth-contiguous view (ps == 1): a row's depth pairs are already VNNI
    pairs, so the panel is a transpose of 32-bit units, 16 rows x 16 pairs at
    a time.  The k-masked load zero-fills an odd kc's missing partner. */
 static inline void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc, unsigned R,
-                                      lpk_bf16 *out)
+                                      void *vout)
 {
+    lpk_bf16 *out = vout;
     for (unsigned g = 0; g < R; g += 16) {
         const unsigned n = R - g < 16 ? R - g : 16;
         const __mmask16 rowmask = (__mmask16)((1u << n) - 1);
@@ -99,7 +75,7 @@ static inline void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc,
             for (unsigned i = 0; i < 16; i++)
                 r[i] = i < n ? _mm512_maskz_loadu_epi16(km, src + (g + i) * rs + p)
                              : _mm512_setzero_si512();
-            transpose16(r);
+            lpk_transpose16x16_epi32(r);
             for (size_t d = 0; d < pairs; d++)
                 _mm512_mask_storeu_epi32(out + ((p / 2 + d) * R + g) * 2, rowmask, r[d]);
         }
@@ -109,8 +85,9 @@ static inline void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc,
 /* Row-contiguous view (rs == 1): depth rows 2b and 2b+1 interleaved by
    zero-extending both to 32 bits and merging the second into the high half. */
 static inline void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, unsigned R,
-                                     lpk_bf16 *out)
+                                     void *vout)
 {
+    lpk_bf16 *out = vout;
     for (size_t p = 0; p < kc; p += 2, out += 2 * R) {
         const lpk_bf16 *s0 = src + p * ps, *s1 = s0 + ps;
         const int two = p + 1 < kc;
@@ -126,38 +103,18 @@ static inline void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, 
     }
 }
 
-/* Full panels from the two common views, the template for the rest. */
-static inline void pack_fast(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0,
-                             size_t kc, void *dst, unsigned R, lpk_gemm_pack_fn *tmpl)
-{
-    const size_t kpad = (kc + 1) / 2 * 2;
-    size_t full = rows / R * R;
-    lpk_bf16 *out = dst;
-    if (v->ps == 1 || v->rs == 1) {
-        for (size_t r = 0; r < full; r += R, out += kpad * R) {
-            const lpk_bf16 *src = v->base + (r0 + r) * v->rs + p0 * v->ps;
-            if (v->ps == 1)
-                panel_depth_contig(src, v->rs, kc, R, out);
-            else
-                panel_rows_contig(src, v->ps, kc, R, out);
-        }
-    } else {
-        full = 0;
-    }
-    if (full < rows)
-        tmpl(v, r0 + full, rows - full, p0, kc, out);
-}
-
 static void pack_a(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0, size_t kc,
                    void *dst)
 {
-    pack_fast(v, r0, rows, p0, kc, dst, MR, pack_a_tmpl);
+    lpk_gemm_pack_fast(v, r0, rows, p0, kc, dst, MR, (kc + 1) / 2 * 2 * MR * sizeof(lpk_bf16), panel_depth_contig,
+                       panel_rows_contig, pack_a_tmpl);
 }
 
 static void pack_b(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0, size_t kc,
                    void *dst)
 {
-    pack_fast(v, r0, rows, p0, kc, dst, NR, pack_b_tmpl);
+    lpk_gemm_pack_fast(v, r0, rows, p0, kc, dst, NR, (kc + 1) / 2 * 2 * NR * sizeof(lpk_bf16), panel_depth_contig,
+                       panel_rows_contig, pack_b_tmpl);
 }
 
 /* ---- the micro-kernel -------------------------------------------------- */
