@@ -3,13 +3,14 @@
 #   native-release   all optional dependencies
 #   native-debug     AddressSanitizer + UBSan
 #   native-minimal   no Highway, SLEEF, hwloc or OpenMP (optional deps absent)
-#   aarch64          cross build, every test under qemu-aarch64 twice:
+#   aarch64          gcc cross build, every test under qemu-aarch64 twice:
 #                    -cpu cortex-a53 (v8.0: neon) and -cpu max (neonbf16, sve)
+#   aarch64-clang    the same with clang --target=aarch64-linux-gnu
 # Ends with one line "tests: N passed, M failed"; exit status 0 only if all pass.
 set -uo pipefail
 cd "$(dirname "$0")"
 ./toolchains/install-deps.sh || exit 1
-presets=(native-release native-debug native-minimal aarch64)
+presets=(native-release native-debug native-minimal aarch64 aarch64-clang)
 [ $# -gt 0 ] && presets=("$@")
 passed=0; failed=0; status=0
 mkdir -p build
