@@ -158,19 +158,23 @@ typedef enum { LPK_NOTRANS = 0, LPK_TRANS = 1 } lpk_trans;
  * propagate); k == 0 or alpha == 0 scales C by beta and reads neither A nor
  * B (a NULL A/B is then accepted).
  *
- * Numerics: products of bf16 are exact in fp32; sums are fp32.  Every
- * variant satisfies, for each C element,
- *     |C - C_exact| <= 2 * k * 2^-24 * (|alpha| |A||B|)_ij + |beta C| 2^-23
+ * Numerics: products of bf16 are exact in fp32; sums are fp32.  For normal
+ * (non-denormal) inputs every variant satisfies, for each C element,
+ *     |C - C_exact| <= (2k + 4) * 2^-24 * (|alpha| (|A||B|)_ij + |beta C_ij|)
  * where C_exact is the exact product of the same bf16 inputs (the bound the
  * tests check).  The order of the k-sum depends on the variant and never on
  * the thread count: results are bit-identical for any number of threads.
  * Variant-specific hardware behaviour:
- *   avx2, avx512 (bf16 widened to fp32 while packing, FMA): IEEE, denormals kept.
- *   avx512bf16 (VDPBF16PS) and amx (TDPBF16PS): denormal bf16 inputs and
- *     denormal results of the pair products are flushed to zero, each pair
- *     product sum is computed with round-to-nearest-even, no exceptions.
- *   neonbf16 (BFMMLA): without FEAT_EBF16 the intermediate products are
- *     rounded to odd and denormals flushed; the bound above still holds.
+ *   avx2, avx512, neon (bf16 widened to fp32 while packing, FMA): IEEE under
+ *     the default FP environment, denormals kept, NaN payloads propagate.
+ *   avx512bf16 (VDPBF16PS) and amx (TDPBF16PS): MXCSR ignored, round to
+ *     nearest even, denormal inputs and denormal results flushed to zero
+ *     (a term with a denormal factor is lost, so the bound above is for
+ *     normal inputs); TDPBF16PS sums the products of one instruction before
+ *     rounding.  beta * C is added with AVX-512, so C's denormals survive.
+ *   neonbf16 (BFMMLA, without FEAT_EBF16): products and sums rounded to odd,
+ *     denormals flushed, default NaN only, FPCR ignored.
+ *   NaN and Inf propagate as in IEEE arithmetic in every variant (Inf*0 = NaN).
  * Threads: OpenMP over blocks of C (lpk_set_num_threads / OMP_NUM_THREADS).
  *
  * LPK_EINVAL: NULL pointer (A/B only when they are read), ld too small, bad

@@ -27,7 +27,7 @@ typedef void lpk_gemm_pack_fn(const lpk_gemm_view *v, size_t r0, size_t rows, si
                               size_t kc, void *dst);
 
 /* C[0..mr) x [0..nr) (row stride ldc) = alpha * A_panel * B_panel + beta * C,
-   kc a multiple of kr; beta == 0 must not read C. */
+   kc > 0 a multiple of kr; beta == 0 must not read C. */
 typedef void lpk_gemm_ukernel_fn(size_t kc, const void *a, const void *b, float *c, size_t ldc,
                                  float alpha, float beta);
 
@@ -62,6 +62,8 @@ typedef const lpk_gemm_ukr *lpk_gemm_ukr_fn(void);
     V(AVX512, lpk_gemm_ukr_14x32__avx512)        \
     V(AVX512BF16, lpk_gemm_ukr_14x32__avx512bf16) \
     V(AVX2, lpk_gemm_ukr_6x16__avx2)             \
+    V(NEONBF16, lpk_gemm_ukr_8x12__neonbf16)     \
+    V(NEON, lpk_gemm_ukr_8x12__neon)             \
     V(SCALAR, lpk_gemm_ukr_4x4__ref)
 
 #define LPK_DECL_GEMM(tier, fn) lpk_gemm_ukr_fn fn;
