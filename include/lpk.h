@@ -23,7 +23,9 @@
  *
  * Tiers (feature bundles, lowest first):
  *      scalar      portable C, the reference
- *      hwy         Google Highway, static baseline target (SSE2 / NEON)
+ *      hwy         Google Highway at its static target for the baseline flags:
+ *                  NEON on aarch64; on x86-64 HWY_SCALAR with GCC < 12.3
+ *                  (autovectorized to SSE2), HWY_EMU128 with clang
  *      avx2        AVX2 + FMA + F16C, OS saves YMM (XCR0 & 0x6)
  *      avx512      AVX-512 F+BW+DQ+VL, OS saves ZMM (XCR0 & 0xE6)
  *      avx512bf16  avx512 + AVX512_BF16

@@ -54,7 +54,7 @@ static int has(uint64_t f) { return (lpk_cpu_features() & f) == f; }
 static void implies(const char *what, const char *a_name, int a, const char *b_name, int b)
 {
     compared++;
-    printf("COMPARE %-44s %s=%d => %s=%d%s\n", what, a_name, a, b_name, b,
+    printf("COMPARE %s: %s=%d => %s=%d%s\n", what, a_name, a, b_name, b,
            a ? "" : " (holds vacuously)");
     if (a && !b)
         fail_msg("%s: %s but not %s: the detectors disagree", what, a_name, b_name);
@@ -63,7 +63,7 @@ static void implies(const char *what, const char *a_name, int a, const char *b_n
 static void iff(const char *what, const char *a_name, int a, const char *b_name, int b)
 {
     compared++;
-    printf("COMPARE %-44s %s=%d <=> %s=%d\n", what, a_name, a, b_name, b);
+    printf("COMPARE %s: %s=%d <=> %s=%d\n", what, a_name, a, b_name, b);
     if (!a != !b)
         fail_msg("%s: %s=%d but %s=%d: the detectors disagree", what, a_name, a, b_name, b);
 }
@@ -71,40 +71,22 @@ static void iff(const char *what, const char *a_name, int a, const char *b_name,
 /* ---- third sources for the features only Highway requires ------------- */
 
 /* x86 Linux: the kernel's view of CPUID, "flags" line of /proc/cpuinfo. */
-static const char *cpuinfo_flags(void)
-{
-    static char line[8192];
-    static int loaded;
-    if (!loaded) {
-        loaded = 1;
-        FILE *f = fopen("/proc/cpuinfo", "r");
-        if (f) {
-            char buf[8192];
-            while (fgets(buf, sizeof buf, f))
-                if (strncmp(buf, "flags", 5) == 0) {
-                    snprintf(line, sizeof line, "%s", buf);
-                    break;
-                }
-            fclose(f);
-        }
-    }
-    return line[0] ? line : NULL;
-}
+static const char *cpuinfo_flags(void) { return tu_cpuinfo_flags(); }
 
 /* Every flag of the space-separated list `want` is in the flags line. */
 static int cpuinfo_has_all(const char *want)
 {
     const char *flags = cpuinfo_flags();
-    char w[512];
-    snprintf(w, sizeof w, "%s", want);
-    for (char *save, *tok = strtok_r(w, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        const size_t len = strlen(tok);
-        int found = 0;
-        for (const char *p = flags; !found && (p = strstr(p, tok)) != NULL; p += len)
-            found = (p == flags || p[-1] == ' ' || p[-1] == '\t') &&
-                    (p[len] == ' ' || p[len] == '\n' || p[len] == 0);
-        if (!found)
+    char tok[64];
+    for (const char *p = want; *p; p += strspn(p, " ")) {
+        const size_t len = strcspn(p, " ");
+        if (!flags || len >= sizeof tok)
             return 0;
+        memcpy(tok, p, len);
+        tok[len] = 0;
+        if (!tu_cpuinfo_has(flags, tok))
+            return 0;
+        p += len;
     }
     return 1;
 }
@@ -207,6 +189,10 @@ static void test_x86_lpk_avx2_and_extras_implies_hwy_avx2(void **state)
 {
     SKIP_UNLESS(ON_X86, "x86 only");
     SKIP_UNLESS(cpuinfo_flags() != NULL, "no flags line in /proc/cpuinfo");
+    /* whole flags only: "bmi" is a prefix of bmi1/bmi2, not a flag */
+    assert_false(cpuinfo_has_all("bmi"));
+    assert_false(cpuinfo_has_all("fpu no_such_flag"));
+    assert_true(cpuinfo_has_all("fpu"));
     implies("avx2 + cpuinfo{" HWY_AVX2_EXTRA "} => HWY_AVX2", "lpk.avx2+extras",
             tier(LPK_TIER_AVX2) && cpuinfo_has_all(HWY_AVX2_EXTRA), "hwy.AVX2", hwy("AVX2"));
 }
@@ -275,6 +261,28 @@ static void test_arm_hwy_sve2_iff_lpk_sve2_and_sveaes(void **state)
         "lpk.F_SVE2&&sveaes", has(LPK_F_SVE2) && sveaes);
 }
 
+/* ---- the comparisons can fail ------------------------------------------------ */
+
+/* With one of lpk's features masked off (the test hook), lpk loses a tier
+   that Highway still reports: the relation the comparisons assert must then
+   be violated, i.e. a detector that misses a feature would be caught. */
+static void test_disagreement_is_caught(void **state)
+{
+    const char *target = ON_X86 ? "AVX2" : "NEON";
+    const lpk_tier t = ON_X86 ? LPK_TIER_AVX2 : LPK_TIER_NEON;
+    const uint64_t feature = ON_X86 ? LPK_F_OS_YMM : LPK_F_ASIMD;
+    SKIP_UNLESS(ON_X86 || ON_ARM, "x86 or aarch64 only");
+    SKIP_UNLESS(hwy(target) && tier(t), "Highway or lpk lacks the target here");
+    lpk_test_set_feature_mask(~feature);
+    const int narrowed = tier(t);
+    lpk_test_set_feature_mask(~0ull);
+    printf("with lpk feature %s masked off: hwy.%s=%d, lpk.%s=%d (must disagree)\n",
+           lpk_feature_names[ON_X86 ? LPK_FBIT_OS_YMM : LPK_FBIT_ASIMD], target, hwy(target),
+           lpk_tiers[t].name, narrowed);
+    assert_int_equal(narrowed, 0);
+    assert_int_equal(tier(t), 1); /* restored */
+}
+
 /* ---- must run last --------------------------------------------------------- */
 
 static void test_something_compared(void **state)
@@ -297,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_arm_hwy_neon_iff_lpk_neon_and_aes),
         cmocka_unit_test(test_arm_hwy_sve_iff_lpk_sve),
         cmocka_unit_test(test_arm_hwy_sve2_iff_lpk_sve2_and_sveaes),
+        cmocka_unit_test(test_disagreement_is_caught),
         cmocka_unit_test(test_something_compared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,25 +77,37 @@ static inline void lpk_philox8_avx512(uint64_t q, const lpk_philox_keys512 *k, _
     *pb = b;
 }
 
-static inline void lpk_philox16_avx512(uint64_t q, const lpk_philox_keys512 *k, __m512i ab[4])
+/* Blocks q .. q + 8*NCHAIN - 1 as NCHAIN independent 8-block states run
+   interleaved: one chain is 10 rounds of multiply (5 cycles) -> ternlog ->
+   shuffle, 70 cycles deep, and the scheduler cannot reach the next loop
+   iteration's chain, so throughput needs several chains in flight.
+   ab[2c], ab[2c+1] = state c after the rounds. */
+#define LPK_PHILOX_CHAINS 4
+static inline void lpk_philox_chains_avx512(uint64_t q, const lpk_philox_keys512 *k,
+                                            __m512i ab[2 * LPK_PHILOX_CHAINS])
 {
     const __m512i m0 = _mm512_set1_epi64(LPK_PHILOX_M0);
     const __m512i m1 = _mm512_set1_epi64(LPK_PHILOX_M1);
     const __m512i qmask = _mm512_set1_epi64((long long)LPK_PHILOX_QMASK);
     const __m512i base = _mm512_add_epi64(_mm512_set1_epi64((long long)q),
                                           _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
-    /* j = offset + i wraps modulo 2^64, so block indices wrap modulo 2^61 */
-    __m512i a0 = _mm512_and_si512(base, qmask);
-    __m512i a1 = _mm512_and_si512(_mm512_add_epi64(base, _mm512_set1_epi64(8)), qmask);
-    __m512i b0 = _mm512_setzero_si512(), b1 = _mm512_setzero_si512();
-    for (int r = 0; r < 10; r++) {
-        LPK_PHILOX_ROUND_AVX512(a0, b0, k->k0[r], k->k1[r]);
-        LPK_PHILOX_ROUND_AVX512(a1, b1, k->k0[r], k->k1[r]);
+    __m512i a[LPK_PHILOX_CHAINS], b[LPK_PHILOX_CHAINS];
+#pragma GCC unroll 4
+    for (int c = 0; c < LPK_PHILOX_CHAINS; c++) {
+        /* j = offset + i wraps modulo 2^64, so block indices wrap modulo 2^61 */
+        a[c] = _mm512_and_si512(_mm512_add_epi64(base, _mm512_set1_epi64(8 * c)), qmask);
+        b[c] = _mm512_setzero_si512();
     }
-    ab[0] = a0;
-    ab[1] = b0;
-    ab[2] = a1;
-    ab[3] = b1;
+    for (int r = 0; r < 10; r++) {
+#pragma GCC unroll 4
+        for (int c = 0; c < LPK_PHILOX_CHAINS; c++)
+            LPK_PHILOX_ROUND_AVX512(a[c], b[c], k->k0[r], k->k1[r]);
+    }
+#pragma GCC unroll 4
+    for (int c = 0; c < LPK_PHILOX_CHAINS; c++) {
+        ab[2 * c] = a[c];
+        ab[2 * c + 1] = b[c];
+    }
 }
 
 /* Random uint16 of 8 blocks (a, b) in element order: lo = elements 0..31,

@@ -13,6 +13,17 @@
 
 static inline int lpk_use_stream(size_t out_bytes) { return out_bytes >= LPK_STREAM_MIN_BYTES; }
 
+/* On the same large arrays the read stream alone does not keep enough
+   misses in flight from one core: a software prefetch into L2 4 KiB ahead of
+   the loads measured f32 -> bf16 nearest at 64M elements 2.0 -> 2.4-2.9
+   Gelem/s here (L1 hint 2.2, L3 hint 2.4, non-temporal 1.6).  One call per
+   64-byte line of input. */
+#define LPK_STREAM_PREFETCH_BYTES 4096
+static inline void lpk_stream_prefetch(const void *p)
+{
+    __builtin_prefetch((const char *)p + LPK_STREAM_PREFETCH_BYTES, 0, 2);
+}
+
 /* Elements of size `esize` to skip until p is `align`-byte aligned, or
    SIZE_MAX if it never will be. */
 static inline size_t lpk_align_head(const void *p, size_t esize, size_t align)

@@ -58,8 +58,10 @@ void lpk_round_rne_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n)
     if (lpk_use_stream(n * 2) && head < 16) {
         for (; i < head; i++)
             dst[i] = lpk_bf16_rne(lpk_f32_bits(src[i]));
-        for (; i + 16 <= n; i += 16)
+        for (; i + 16 <= n; i += 16) {
+            lpk_stream_prefetch(src + i);
             put16(dst + i, narrow16(rne8(load8(src + i)), rne8(load8(src + i + 8))), 1);
+        }
         _mm_sfence();
     }
     for (; i + 16 <= n; i += 16)
@@ -96,6 +98,10 @@ void lpk_round_sr_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n,
     for (; i + 32 <= n; i += 32) {
         __m256i lo, hi;
         lpk_philox_bits32_avx2((offset + i) >> 3, &keys, &lo, &hi);
+        if (stream) {
+            lpk_stream_prefetch(src + i);
+            lpk_stream_prefetch(src + i + 16);
+        }
         sr16x(src + i, dst + i, lo, stream);
         sr16x(src + i + 16, dst + i + 16, hi, stream);
     }
@@ -113,6 +119,8 @@ void lpk_round_bf16_f32__avx2(const lpk_bf16 *src, float *dst, size_t n)
         for (; i < head; i++)
             dst[i] = lpk_bits_f32((uint32_t)src[i] << 16);
         for (; i + 8 <= n; i += 8) {
+            if ((i & 31) == 0)
+                lpk_stream_prefetch(src + i);
             const __m128i h = _mm_loadu_si128((const __m128i *)(src + i));
             _mm256_stream_si256((__m256i *)(dst + i), _mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
         }

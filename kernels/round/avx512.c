@@ -87,9 +87,12 @@ void lpk_round_rne_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n)
     const size_t head = lpk_align_head(dst, 2, 64);
     if (lpk_use_stream(n * 2) && head < 32) {
         rne_part(src, dst, head);
-        for (i = head; i + 32 <= n; i += 32)
+        for (i = head; i + 32 <= n; i += 32) {
+            lpk_stream_prefetch(src + i);
+            lpk_stream_prefetch(src + i + 16);
             _mm512_stream_si512((void *)(dst + i),
                                 narrow32(rne16(load16(src + i)), rne16(load16(src + i + 16))));
+        }
         _mm_sfence();
     }
     for (; i + 32 <= n; i += 32) {
@@ -123,24 +126,29 @@ static inline __m512i sr32_full(const float *src, __m512i r)
     return high_halves32(sr_sum16(load16(src), r0), sr_sum16(load16(src + 16), r1));
 }
 
-/* 128 elements from block (offset+i)/8 on; dst aligned to 64 bytes when
-   streaming. */
-static inline void sr128(const float *src, lpk_bf16 *dst, uint64_t q,
-                         const lpk_philox_keys512 *keys, int stream)
+/* LPK_SR_STEP elements from block (offset+i)/8 on (one Philox block per 8);
+   dst aligned to 64 bytes when streaming. */
+#define LPK_SR_STEP (64 * LPK_PHILOX_CHAINS)
+static inline void sr_step(const float *src, lpk_bf16 *dst, uint64_t q,
+                           const lpk_philox_keys512 *keys, int stream)
 {
-    __m512i ab[4], lo, hi, out[4];
-    lpk_philox16_avx512(q, keys, ab);
-    lpk_philox_order_avx512(ab[0], ab[1], &lo, &hi);
-    out[0] = sr32_full(src, lo);
-    out[1] = sr32_full(src + 32, hi);
-    lpk_philox_order_avx512(ab[2], ab[3], &lo, &hi);
-    out[2] = sr32_full(src + 64, lo);
-    out[3] = sr32_full(src + 96, hi);
-    for (int k = 0; k < 4; k++) {
-        if (stream)
-            _mm512_stream_si512((void *)(dst + 32 * k), out[k]);
-        else
-            _mm512_storeu_si512((void *)(dst + 32 * k), out[k]);
+    __m512i ab[2 * LPK_PHILOX_CHAINS];
+    lpk_philox_chains_avx512(q, keys, ab);
+#pragma GCC unroll 4
+    for (int c = 0; c < LPK_PHILOX_CHAINS; c++) {
+        __m512i lo, hi;
+        lpk_philox_order_avx512(ab[2 * c], ab[2 * c + 1], &lo, &hi);
+        const __m512i out[2] = {sr32_full(src + 64 * c, lo), sr32_full(src + 64 * c + 32, hi)};
+        for (int h = 0; h < 2; h++) {
+            lpk_bf16 *d = dst + 64 * c + 32 * h;
+            if (stream) {
+                lpk_stream_prefetch(src + 64 * c + 32 * h);
+                lpk_stream_prefetch(src + 64 * c + 32 * h + 16);
+                _mm512_stream_si512((void *)d, out[h]);
+            } else {
+                _mm512_storeu_si512((void *)d, out[h]);
+            }
+        }
     }
 }
 
@@ -162,13 +170,12 @@ void lpk_round_sr_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n,
             sr32(src + i, dst + i, lo, 8);
             i += 8;
         }
-        for (; i + 128 <= n; i += 128)
-            sr128(src + i, dst + i, (offset + i) >> 3, &keys, 1);
+        for (; i + LPK_SR_STEP <= n; i += LPK_SR_STEP)
+            sr_step(src + i, dst + i, (offset + i) >> 3, &keys, 1);
         _mm_sfence();
     }
-    /* 128 elements: two independent 8-block Philox chains */
-    for (; i + 128 <= n; i += 128)
-        sr128(src + i, dst + i, (offset + i) >> 3, &keys, 0);
+    for (; i + LPK_SR_STEP <= n; i += LPK_SR_STEP)
+        sr_step(src + i, dst + i, (offset + i) >> 3, &keys, 0);
     for (; i < n; i += 64) {
         __m512i a, b, lo, hi;
         lpk_philox8_avx512((offset + i) >> 3, &keys, &a, &b);
@@ -188,6 +195,8 @@ void lpk_round_bf16_f32__avx512(const lpk_bf16 *src, float *dst, size_t n)
         _mm512_mask_storeu_epi32(dst, k, _mm512_slli_epi32(
             _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, src)), 16));
         for (i = head; i + 16 <= n; i += 16) {
+            if ((i & 31) == 0)
+                lpk_stream_prefetch(src + i);
             const __m256i h = _mm256_loadu_si256((const __m256i *)(src + i));
             _mm512_stream_si512((void *)(dst + i), _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
         }

@@ -26,6 +26,10 @@ void lpk_round_rne_f32_bf16__avx512bf16(const float *src, lpk_bf16 *dst, size_t 
         i = head;
     }
     for (; i + 32 <= n; i += 32) {
+        if (stream) {
+            lpk_stream_prefetch(src + i);
+            lpk_stream_prefetch(src + i + 16);
+        }
         const __m512 a = _mm512_loadu_ps(src + i), b = _mm512_loadu_ps(src + i + 16);
         if (__builtin_expect((denormals(a) | denormals(b)) != 0, 0)) {
             lpk_round_rne_f32_bf16__avx512(src + i, dst + i, 32);

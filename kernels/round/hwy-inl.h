@@ -2,7 +2,9 @@
 // Highway's STATIC target of the including file's flags (no dynamic dispatch:
 // a variant never runs instructions beyond the flags its file is built with,
 // so the tier that registers it keeps lpk's LPK_ISA cap honest):
-//   hwy.cc  baseline flags   -> tier hwy  (x86-64: HWY_SCALAR, aarch64: NEON)
+//   hwy.cc  baseline flags   -> tier hwy  (aarch64: HWY_NEON; x86-64: HWY_SCALAR
+//                               with GCC < 12.3, HWY_EMU128 with clang, as
+//                               Highway 1.0.3 has no SSE2 target)
 //   sve.cc  armv8.2-a+sve    -> tier sve  (HWY_SVE, any vector length)
 // A file includes this header once, then LPK_ROUND_HWY_DEFINE(suffix) emits
 // the three extern "C" variants lpk_round_*__<suffix>.
@@ -197,12 +199,11 @@ inline void RoundSr(const float *src, lpk_bf16 *dst, size_t n, uint64_t seed, ui
 {
     const hn::ScalableTag<uint64_t> d64;
     const size_t N = hn::Lanes(d64); // blocks per vector
-    size_t i = 0;
-    size_t head = (size_t)((8 - ((offset) & 7)) & 7);
-    if (head > n)
-        head = n;
-    SrScalar(src, dst, 0, head, seed, offset);
-    i = head;
+    // scalar head up to the first element with (offset + i) % 8 == 0
+    size_t i = (size_t)(-offset & 7);
+    if (i > n)
+        i = n;
+    SrScalar(src, dst, 0, i, seed, offset);
     Keys keys;
     KeysInit(&keys, seed);
     const auto iota = hn::Iota(d64, 0);

@@ -6,6 +6,10 @@
 
 #include "lpk_internal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* dst[i] = rne(src[i]), i < n. */
 typedef void lpk_round_rne_fn(const float *src, lpk_bf16 *dst, size_t n);
 /* dst[i] = sr(src[i]) with the bits of element offset + i (see lpk.h). */
@@ -51,5 +55,9 @@ LPK_ROUND_WIDEN_VARIANTS(LPK_DECL_WIDEN)
 #undef LPK_DECL_WIDEN
 
 extern const lpk_op lpk_op_round_rne, lpk_op_round_sr, lpk_op_round_widen;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
