@@ -8,6 +8,14 @@
 #include "lpk_internal.h"
 
 typedef struct { const float *x; lpk_bf16 *h; float *w; size_t n; int what; } job;
+typedef struct { const lpk_bf16 *a, *b; float *c; size_t n; } gemm_job;
+
+static void run_gemm(void *p)
+{
+    gemm_job *j = p;
+    lpk_gemm_bf16f32(LPK_NOTRANS, LPK_NOTRANS, j->n, j->n, j->n, 1.0f, j->a, j->n, j->b, j->n, 0.0f,
+                     j->c, j->n);
+}
 
 static void run(void *p)
 {
@@ -90,6 +98,26 @@ int main(int argc, char **argv)
         }
         lpk_set_num_threads(0);
         free(x); free(w); free(h); free(a); free(b);
+    }
+
+    printf("\nGEMM bf16 x bf16 -> fp32 (lpk_gemm_bf16f32, %s, median):\n",
+           lpk_kernel_variant("gemm.bf16f32"));
+    printf("  %-10s %8s %10s\n", "m=n=k", "threads", "GFLOP/s");
+    for (size_t n = 512; n <= 1024; n *= 2) {
+        lpk_bf16 *a = bu_alloc(n * n * 2), *b = bu_alloc(n * n * 2);
+        float *c = bu_alloc(n * n * 4);
+        for (size_t i = 0; i < n * n; i++) {
+            a[i] = (lpk_bf16)(0x3E00 + (i * 7919 % 128));
+            b[i] = (lpk_bf16)(0xBE00 + (i * 104729 % 128));
+        }
+        for (int th = 1; th <= nthreads; th += nthreads > 1 ? nthreads - 1 : 1) {
+            lpk_set_num_threads(th);
+            gemm_job j = {a, b, c, n};
+            const double s = bu_time(run_gemm, &j, 5, 0.05);
+            printf("  %-10zu %8d %10.0f\n", n, th, 2.0 * (double)n * n * n / s * 1e-9);
+        }
+        lpk_set_num_threads(0);
+        free(a); free(b); free(c);
     }
     return 0;
 }

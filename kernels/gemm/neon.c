@@ -37,6 +37,7 @@
 #include <arm_neon.h>
 
 #include "gemm.h"
+#include "pack_fast.h"
 
 enum { MR = 8, NR = 12 };
 
@@ -93,9 +94,10 @@ static inline void block4x8(const lpk_bf16 *s, size_t rs, float *out, size_t R)
 
 /* One full panel of R rows (R a multiple of 4) from a depth-contiguous
    view (ps == 1): depths [0, kc8) in 4x8 blocks, the rest one by one. */
-static inline void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc, size_t R,
-                                      float *out)
+static inline void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc, unsigned R,
+                                      void *vout)
 {
+    float *out = vout;
     const size_t kc8 = kc / 8 * 8;
     for (size_t g = 0; g < R; g += 4)
         for (size_t p = 0; p < kc8; p += 8)
@@ -107,9 +109,10 @@ static inline void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc,
 
 /* One full panel from a row-contiguous view (rs == 1): each depth's R
    values are adjacent; R = 8 or 12. */
-static inline void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, size_t R,
-                                     float *out)
+static inline void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, unsigned R,
+                                     void *vout)
 {
+    float *out = vout;
     for (size_t p = 0; p < kc; p++, src += ps, out += R) {
         const uint16x8_t h = vld1q_u16(src);
         vst1q_f32(out, widen_lo(h));
@@ -119,36 +122,18 @@ static inline void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, 
     }
 }
 
-/* Full panels from the two common views, the template for the rest. */
-static inline void pack_fast(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0,
-                             size_t kc, void *dst, size_t R, lpk_gemm_pack_fn *tmpl)
-{
-    size_t full = 0;
-    float *out = dst;
-    if (v->ps == 1 || v->rs == 1) {
-        full = rows / R * R;
-        for (size_t r = 0; r < full; r += R, out += kc * R) {
-            const lpk_bf16 *src = v->base + (r0 + r) * v->rs + p0 * v->ps;
-            if (v->ps == 1)
-                panel_depth_contig(src, v->rs, kc, R, out);
-            else
-                panel_rows_contig(src, v->ps, kc, R, out);
-        }
-    }
-    if (full < rows)
-        tmpl(v, r0 + full, rows - full, p0, kc, out);
-}
-
 static void pack_a(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0, size_t kc,
                    void *dst)
 {
-    pack_fast(v, r0, rows, p0, kc, dst, MR, pack_a_tmpl);
+    lpk_gemm_pack_fast(v, r0, rows, p0, kc, dst, MR, kc * MR * sizeof(float),
+                       panel_depth_contig, panel_rows_contig, pack_a_tmpl);
 }
 
 static void pack_b(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0, size_t kc,
                    void *dst)
 {
-    pack_fast(v, r0, rows, p0, kc, dst, NR, pack_b_tmpl);
+    lpk_gemm_pack_fast(v, r0, rows, p0, kc, dst, NR, kc * NR * sizeof(float),
+                       panel_depth_contig, panel_rows_contig, pack_b_tmpl);
 }
 
 /* ---- the micro-kernel -------------------------------------------------- */

@@ -62,6 +62,7 @@
 #include <arm_neon.h>
 
 #include "gemm.h"
+#include "pack_fast.h"
 
 enum { MR = 8, NR = 12, KR = 4 };
 
@@ -91,9 +92,10 @@ static void panel_tail(const lpk_bf16 *src, size_t rs, size_t ps, size_t d0, siz
 
 /* Depth contiguous (ps == 1): two rows x 8 depths -> two blocks, each
    holding the row pair's 4 depths (ZIP1/ZIP2 of the 64-bit halves). */
-static void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc, size_t R,
-                               lpk_bf16 *out)
+static void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc, unsigned R,
+                               void *vout)
 {
+    lpk_bf16 *out = vout;
     const size_t kc8 = kc / 8 * 8;
     for (size_t i = 0; i < R; i += 2) {
         const lpk_bf16 *s0 = src + i * rs, *s1 = s0 + rs;
@@ -112,9 +114,10 @@ static void panel_depth_contig(const lpk_bf16 *src, size_t rs, size_t kc, size_t
    v0..v3 the depths: ZIP1.8H(v0, v1) = r0q0 r0q1 r1q0 r1q1 ..., ZIP1.8H(v2,
    v3) = r0q2 r0q3 r1q2 r1q3 ..., and ZIP1.4S of those = rows 0, 1 with their
    4 depths each: the BFMMLA operand. */
-static void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, size_t R,
-                              lpk_bf16 *out)
+static void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, unsigned R,
+                              void *vout)
 {
+    lpk_bf16 *out = vout;
     const size_t kc4 = kc / KR * KR;
     for (size_t p = 0; p < kc4; p += KR) {
         const lpk_bf16 *s = src + p * ps;
@@ -145,37 +148,18 @@ static void panel_rows_contig(const lpk_bf16 *src, size_t ps, size_t kc, size_t 
     panel_tail(src, 1, ps, kc4, kc, R, out);
 }
 
-/* Full panels from the two common views, the template for the rest. */
-static inline void pack_fast(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0,
-                             size_t kc, void *dst, size_t R, lpk_gemm_pack_fn *tmpl)
-{
-    const size_t kpad = (kc + KR - 1) / KR * KR;
-    size_t full = 0;
-    lpk_bf16 *out = dst;
-    if (v->ps == 1 || v->rs == 1) {
-        full = rows / R * R;
-        for (size_t r = 0; r < full; r += R, out += kpad * R) {
-            const lpk_bf16 *src = v->base + (r0 + r) * v->rs + p0 * v->ps;
-            if (v->ps == 1)
-                panel_depth_contig(src, v->rs, kc, R, out);
-            else
-                panel_rows_contig(src, v->ps, kc, R, out);
-        }
-    }
-    if (full < rows)
-        tmpl(v, r0 + full, rows - full, p0, kc, out);
-}
-
 static void pack_a(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0, size_t kc,
                    void *dst)
 {
-    pack_fast(v, r0, rows, p0, kc, dst, MR, pack_a_tmpl);
+    lpk_gemm_pack_fast(v, r0, rows, p0, kc, dst, MR, (kc + KR - 1) / KR * KR * MR * sizeof(lpk_bf16),
+                       panel_depth_contig, panel_rows_contig, pack_a_tmpl);
 }
 
 static void pack_b(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p0, size_t kc,
                    void *dst)
 {
-    pack_fast(v, r0, rows, p0, kc, dst, NR, pack_b_tmpl);
+    lpk_gemm_pack_fast(v, r0, rows, p0, kc, dst, NR, (kc + KR - 1) / KR * KR * NR * sizeof(lpk_bf16),
+                       panel_depth_contig, panel_rows_contig, pack_b_tmpl);
 }
 
 /* ---- the micro-kernel -------------------------------------------------- */
