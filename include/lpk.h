@@ -198,6 +198,25 @@ LPK_API lpk_status lpk_gemm_bf16(lpk_trans ta, lpk_trans tb, size_t m, size_t n,
                                  const lpk_bf16 *b, size_t ldb, float beta, lpk_bf16 *c,
                                  size_t ldc, lpk_round mode, uint64_t seed);
 
+/* Pre-packed B, for B reused across calls (weights across micro-batches):
+ * the packing that lpk_gemm_bf16f32 does on every call is done once.
+ * lpk_gemm_pack_b packs op(B) (k x n; B stored k x n with ldb >= n, or n x k
+ * with ldb >= k when transposed) for the GEMM variant the current tier cap
+ * selects; lpk_gemm_bf16f32_packed then computes
+ * C = alpha * op(A) * B + beta * C bit-identically to lpk_gemm_bf16f32 with
+ * the same B.  The packed object is immutable and may be shared by threads.
+ * LPK_EINVAL: bad arguments as in lpk_gemm_bf16f32, a NULL `out`/`b`, n or k
+ * different from the packing, or a packing made for another variant (the
+ * tier cap changed since: pack again).  LPK_ENOMEM: allocation failed. */
+typedef struct lpk_gemm_packed_b lpk_gemm_packed_b;
+LPK_API lpk_status lpk_gemm_pack_b(lpk_trans tb, size_t k, size_t n, const lpk_bf16 *b,
+                                   size_t ldb, lpk_gemm_packed_b **out);
+LPK_API lpk_status lpk_gemm_bf16f32_packed(lpk_trans ta, size_t m, size_t n, size_t k,
+                                           float alpha, const lpk_bf16 *a, size_t lda,
+                                           const lpk_gemm_packed_b *b, float beta, float *c,
+                                           size_t ldc);
+LPK_API void lpk_gemm_packed_b_free(lpk_gemm_packed_b *b); /* NULL is a no-op */
+
 /* Drop-in for OpenBLAS's cblas_sbgemm, same argument list and types:
  * order 101 (CblasRowMajor) or 102 (CblasColMajor); transposes 111
  * (CblasNoTrans), 112 (CblasTrans) or 113 (CblasConjTrans, = 112 for real

@@ -358,6 +358,73 @@ static void test_cblas(void **state)
             }
 }
 
+/* Pre-packed B: bit-identical to the unpacked call under every tier (one
+   block and several blocks in n and k, both B layouts, alpha/beta), refused
+   when packed for another variant, bad input writes nothing. */
+static void test_packed_b(void **state)
+{
+    static const size_t shapes[][3] = {{32, 1000, 700}, {5, 4100, 1100}, {67, 33, 3}};
+    int tiers = 0;
+    for (int tier = LPK_TIER_COUNT - 1; tier >= 0; tier--) {
+        if (!lpk_tier_supported((lpk_tier)tier))
+            continue;
+        assert_int_equal(lpk_set_isa(lpk_tiers[tier].name), LPK_OK);
+        for (size_t x = 0; x < 3; x++)
+            for (int tb = 0; tb < 2; tb++) {
+                const size_t m = shapes[x][0], n = shapes[x][1], k = shapes[x][2];
+                if (tier == LPK_TIER_SCALAR && n * k > 1000000)
+                    continue;
+                const size_t ldb = (tb ? k : n) + 3;
+                lpk_bf16 *a = malloc(m * k * 2), *b = malloc((tb ? n : k) * ldb * 2);
+                float *c1 = malloc(m * n * 4), *c2 = malloc(m * n * 4);
+                uint64_t s = x * 10 + (uint64_t)tb;
+                for (size_t i = 0; i < m * k; i++) a[i] = rand_bf16(&s);
+                for (size_t i = 0; i < (tb ? n : k) * ldb; i++) b[i] = rand_bf16(&s);
+                for (size_t i = 0; i < m * n; i++) c1[i] = c2[i] = (float)(i % 7);
+                lpk_gemm_packed_b *pb = NULL;
+                assert_int_equal(lpk_gemm_pack_b((lpk_trans)tb, k, n, b, ldb, &pb), LPK_OK);
+                assert_int_equal(lpk_gemm_bf16f32(LPK_NOTRANS, (lpk_trans)tb, m, n, k, 1.5f, a, k,
+                                                  b, ldb, -0.5f, c1, n), LPK_OK);
+                assert_int_equal(lpk_gemm_bf16f32_packed(LPK_NOTRANS, m, n, k, 1.5f, a, k, pb,
+                                                         -0.5f, c2, n), LPK_OK);
+                if (tu_first_diff(c1, c2, m * n * 4) != -1)
+                    fail_msg("packed B differs from unpacked under %s (%zux%zux%zu, tb %d)",
+                             lpk_tiers[tier].name, m, n, k, tb);
+                lpk_gemm_packed_b_free(pb);
+                free(a); free(b); free(c1); free(c2);
+            }
+        tiers++;
+    }
+    assert_true(tiers >= 2);
+    /* packed under one cap, used under another selecting a different kernel */
+    lpk_bf16 a[64] = {0}, b[64] = {0};
+    float c[64];
+    for (int i = 0; i < 64; i++) c[i] = 9.0f;
+    lpk_gemm_packed_b *pb = NULL;
+    assert_int_equal(lpk_set_isa("scalar"), LPK_OK);
+    assert_int_equal(lpk_gemm_pack_b(LPK_NOTRANS, 8, 8, b, 8, &pb), LPK_OK);
+    assert_int_equal(lpk_set_isa("auto"), LPK_OK);
+    if (strcmp(lpk_kernel_variant("gemm.bf16f32"), "lpk_gemm_ukr_4x4__ref") != 0) {
+        assert_int_equal(lpk_gemm_bf16f32_packed(LPK_NOTRANS, 8, 8, 8, 1.0f, a, 8, pb, 0.0f, c, 8), LPK_EINVAL);
+        assert_non_null(strstr(lpk_last_error(), "pack again"));
+    }
+    assert_int_equal(lpk_gemm_bf16f32_packed(LPK_NOTRANS, 8, 9, 8, 1.0f, a, 8, pb, 0.0f, c, 9), LPK_EINVAL);
+    assert_non_null(strstr(lpk_last_error(), "packed as 8 x 8"));
+    lpk_gemm_packed_b_free(pb);
+    assert_int_equal(lpk_gemm_bf16f32_packed(LPK_NOTRANS, 8, 8, 8, 1.0f, a, 8, NULL, 0.0f, c, 8), LPK_EINVAL);
+    assert_int_equal(lpk_gemm_pack_b(LPK_NOTRANS, 8, 8, b, 8, NULL), LPK_EINVAL);
+    assert_int_equal(lpk_gemm_pack_b(LPK_NOTRANS, 8, 8, NULL, 8, &pb), LPK_EINVAL);
+    assert_int_equal(lpk_gemm_pack_b(LPK_NOTRANS, 8, 8, b, 7, &pb), LPK_EINVAL);
+    assert_int_equal(lpk_gemm_pack_b(LPK_NOTRANS, 0, 8, b, 8, &pb), LPK_EINVAL);
+    assert_int_equal(lpk_gemm_pack_b(LPK_NOTRANS, 8, 8, b, 8, &pb), LPK_OK);
+    assert_int_equal(lpk_gemm_bf16f32_packed(LPK_NOTRANS, 8, 8, 8, 1.0f, NULL, 8, pb, 0.0f, c, 8), LPK_EINVAL);
+    assert_int_equal(lpk_gemm_bf16f32_packed(LPK_NOTRANS, 8, 8, 8, 1.0f, a, 8, pb, 0.0f, c, 7), LPK_EINVAL);
+    for (int i = 0; i < 64; i++)
+        assert_true(c[i] == 9.0f);
+    lpk_gemm_packed_b_free(pb);
+    lpk_gemm_packed_b_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_threads_and_bf16_output),
         cmocka_unit_test(test_cblas),
+        cmocka_unit_test(test_packed_b),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

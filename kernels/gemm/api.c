@@ -92,6 +92,79 @@ lpk_status lpk_gemm_bf16f32(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size
     return lpk_gemm_run(selected_ukr(), ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+struct lpk_gemm_packed_b {
+    const lpk_variant *variant; /* the variant whose layout `data` holds */
+    size_t n, k;
+    unsigned char *data;
+};
+
+lpk_status lpk_gemm_pack_b(lpk_trans tb, size_t k, size_t n, const lpk_bf16 *b, size_t ldb,
+                           lpk_gemm_packed_b **out)
+{
+    const char *fn = "lpk_gemm_pack_b";
+    lpk_status st = lpk_ready();
+    if (st != LPK_OK)
+        return st;
+    if (!out)
+        return lpk_fail(LPK_EINVAL, "%s: out is NULL", fn);
+    if ((st = check_operand(fn, "B", b, tb, k, n, ldb, 1)) != LPK_OK)
+        return st;
+    if (n == 0 || k == 0)
+        return lpk_fail(LPK_EINVAL, "%s: n = %zu, k = %zu: nothing to pack", fn, n, k);
+    const lpk_variant *v = lpk_selected(&lpk_op_gemm);
+    const lpk_gemm_ukr *u = ((lpk_gemm_ukr_fn *)v->fn)();
+    const size_t bytes = lpk_gemm_packed_b_bytes(u, n, k);
+    lpk_gemm_packed_b *p = malloc(sizeof *p);
+    unsigned char *data = aligned_alloc(64, bytes);
+    if (!p || !data) {
+        free(p);
+        free(data);
+        return lpk_fail(LPK_ENOMEM, "%s: cannot allocate %zu bytes", fn, bytes);
+    }
+    lpk_gemm_pack_b_all(u, tb, n, k, b, ldb, data);
+    *p = (lpk_gemm_packed_b){v, n, k, data};
+    *out = p;
+    return LPK_OK;
+}
+
+void lpk_gemm_packed_b_free(lpk_gemm_packed_b *b)
+{
+    if (b) {
+        free(b->data);
+        free(b);
+    }
+}
+
+lpk_status lpk_gemm_bf16f32_packed(lpk_trans ta, size_t m, size_t n, size_t k, float alpha,
+                                   const lpk_bf16 *a, size_t lda, const lpk_gemm_packed_b *b,
+                                   float beta, float *c, size_t ldc)
+{
+    const char *fn = "lpk_gemm_bf16f32_packed";
+    lpk_status st = lpk_ready();
+    if (st != LPK_OK)
+        return st;
+    if (!b)
+        return lpk_fail(LPK_EINVAL, "%s: packed B is NULL", fn);
+    if (b->n != n || b->k != k)
+        return lpk_fail(LPK_EINVAL, "%s: B was packed as %zu x %zu (k x n), called with %zu x %zu",
+                        fn, b->k, b->n, k, n);
+    const lpk_variant *v = lpk_selected(&lpk_op_gemm);
+    if (v != b->variant)
+        return lpk_fail(LPK_EINVAL, "%s: B was packed for %s but the tier cap now selects %s: pack again",
+                        fn, b->variant->name, v->name);
+    /* B is known good; check A and C as the unpacked call would */
+    st = check_all(fn, ta, LPK_NOTRANS, m, n, k, alpha, a, lda, (const lpk_bf16 *)b->data, n, c,
+                   ldc, sizeof(float));
+    if (st != LPK_OK || m == 0)
+        return st;
+    if (alpha == 0.0f) {
+        scale_f32(m, n, beta, c, ldc);
+        return LPK_OK;
+    }
+    return lpk_gemm_run_packed(((lpk_gemm_ukr_fn *)v->fn)(), ta, LPK_NOTRANS, m, n, k, alpha, a,
+                               lda, NULL, 0, b->data, beta, c, ldc);
+}
+
 typedef struct {
     const float *t;
     lpk_bf16 *c;

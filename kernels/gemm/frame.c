@@ -68,9 +68,51 @@ static int gemm_threads(size_t m, size_t n, size_t k)
     return by_work < max ? (int)by_work : max;
 }
 
+/* Bytes of one packed B block (kc x nc, padded): the stride between blocks
+   of a pre-packed B.  Depends on u, n and k only, as kc and nc do. */
+static size_t b_block_bytes(const lpk_gemm_ukr *u, const blocking *bl)
+{
+    return round_up(round_up(bl->nc, u->nr) * round_up(bl->kc, u->kr) * u->esize, 64);
+}
+
+size_t lpk_gemm_packed_b_bytes(const lpk_gemm_ukr *u, size_t n, size_t k)
+{
+    const blocking bl = choose_blocking(u, 1, n, k);
+    return ((n + bl.nc - 1) / bl.nc) * ((k + bl.kc - 1) / bl.kc) * b_block_bytes(u, &bl);
+}
+
+void lpk_gemm_pack_b_all(const lpk_gemm_ukr *u, lpk_trans tb, size_t n, size_t k,
+                         const lpk_bf16 *b, size_t ldb, void *dst)
+{
+    const blocking bl = choose_blocking(u, 1, n, k);
+    const lpk_gemm_view bv = {b, tb == LPK_NOTRANS ? 1 : ldb, tb == LPK_NOTRANS ? ldb : 1};
+    const size_t stride = b_block_bytes(u, &bl), npc = (k + bl.kc - 1) / bl.kc;
+    const size_t nr = u->nr, es = u->esize;
+    for (size_t jc = 0; jc < n; jc += bl.nc)
+        for (size_t pc = 0; pc < k; pc += bl.kc) {
+            unsigned char *blk = (unsigned char *)dst + (jc / bl.nc * npc + pc / bl.kc) * stride;
+            const size_t nc = min_sz(bl.nc, n - jc), kc = min_sz(bl.kc, k - pc);
+            const size_t kpad = round_up(kc, u->kr), npanels = (nc + nr - 1) / nr;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(gemm_threads(npanels * nr, kc, 64))
+#endif
+            for (size_t jp = 0; jp < npanels; jp++)
+                u->pack_b(&bv, jc + jp * nr, min_sz(nr, nc - jp * nr), pc, kc,
+                          blk + jp * kpad * nr * es);
+        }
+}
+
 lpk_status lpk_gemm_run(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb, size_t m, size_t n,
                         size_t k, float alpha, const lpk_bf16 *a, size_t lda,
                         const lpk_bf16 *b, size_t ldb, float beta, float *c, size_t ldc)
+{
+    return lpk_gemm_run_packed(u, ta, tb, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc);
+}
+
+lpk_status lpk_gemm_run_packed(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb, size_t m,
+                               size_t n, size_t k, float alpha, const lpk_bf16 *a, size_t lda,
+                               const lpk_bf16 *b, size_t ldb, const void *bpacked, float beta,
+                               float *c, size_t ldc)
 {
     const size_t mr = u->mr, nr = u->nr, kr = u->kr, es = u->esize;
     const blocking bl = choose_blocking(u, m, n, k);
@@ -81,9 +123,10 @@ lpk_status lpk_gemm_run(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb, size_
     const size_t bbytes = round_up(bl.nc, nr) * kcp * es;
     const size_t abytes = round_up(round_up(bl.mc, mr) * kcp * es + mr * nr * sizeof(float), 64);
     const int nt = gemm_threads(m, n, k);
-    unsigned char *bbuf = lpk_scratch(LPK_SCRATCH_GEMM_B, bbytes);
+    unsigned char *bbuf = bpacked ? NULL : lpk_scratch(LPK_SCRATCH_GEMM_B, bbytes);
     unsigned char *abuf = lpk_scratch(LPK_SCRATCH_GEMM_A, abytes * (size_t)nt);
-    if (!bbuf || !abuf)
+    const size_t bstride = b_block_bytes(u, &bl), npc = (k + bl.kc - 1) / bl.kc;
+    if ((!bbuf && !bpacked) || !abuf)
         return lpk_fail(LPK_ENOMEM, "lpk_gemm: cannot allocate %zu bytes of packing buffers",
                         bbytes + abytes * (size_t)nt);
     const int ir_outer = (u->flags & LPK_GEMM_IR_OUTER) != 0;
@@ -107,12 +150,18 @@ lpk_status lpk_gemm_run(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb, size_
             for (size_t pc = 0; pc < k; pc += bl.kc) {
                 const size_t kc = min_sz(bl.kc, k - pc), kpad = round_up(kc, kr);
                 const float beta_eff = pc == 0 ? beta : 1.0f;
+                /* the B block: pre-packed, or packed now by all threads */
+                const unsigned char *bblk =
+                    bpacked ? (const unsigned char *)bpacked + (jc / bl.nc * npc + pc / bl.kc) * bstride
+                            : bbuf;
+                if (!bpacked) {
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
-                for (size_t jp = 0; jp < npanels; jp++)
-                    u->pack_b(&bv, jc + jp * nr, min_sz(nr, nc - jp * nr), pc, kc,
-                              bbuf + jp * kpad * nr * es);
+                    for (size_t jp = 0; jp < npanels; jp++)
+                        u->pack_b(&bv, jc + jp * nr, min_sz(nr, nc - jp * nr), pc, kc,
+                                  bbuf + jp * kpad * nr * es);
+                }
                 /* Work items: MC blocks of rows; when there are fewer blocks
                    than threads, each block's NR panels are split in groups. */
                 const size_t nic = (m + bl.mc - 1) / bl.mc;
@@ -133,7 +182,7 @@ lpk_status lpk_gemm_run(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb, size_
                         const size_t jp = jp0 + (ir_outer ? x % njr : x / nir);
                         const size_t j = jc + jp * nr, nre = min_sz(nr, n - j);
                         const size_t mre = min_sz(mr, mc - ir);
-                        const unsigned char *bp = bbuf + jp * kpad * nr * es;
+                        const unsigned char *bp = bblk + jp * kpad * nr * es;
                         const unsigned char *ap = apack + ir * kpad * es;
                         float *cp = c + (ic + ir) * ldc + j;
                         if (mre == mr && nre == nr) {
