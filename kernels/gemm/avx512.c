@@ -42,16 +42,9 @@
 enum { MR = 14, NR = 32, KC = 512, PF = 8 /* k steps ahead */ };
 
 /* The template: the fallback for strided views and partial panels. */
-#define LPK_PACK_NAME pack_a_tmpl
-#define LPK_PACK_R MR
-#define LPK_PACK_KR 1
-#define LPK_PACK_WIDEN 1
-#include "pack-inl.h"
-#define LPK_PACK_NAME pack_b_tmpl
-#define LPK_PACK_R NR
-#define LPK_PACK_KR 1
-#define LPK_PACK_WIDEN 1
-#include "pack-inl.h"
+#define LPK_PACK_PAIR_KR 1
+#define LPK_PACK_PAIR_WIDEN 1
+#include "pack-pair-inl.h"
 
 /* ---- packing: the template's layout, [kc][R] fp32 per panel ----------- */
 

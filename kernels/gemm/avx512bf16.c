@@ -45,16 +45,9 @@
    often and measured ~10% slower at n = 1024. */
 enum { MR = 14, NR = 32, KC = 1024 };
 
-#define LPK_PACK_NAME pack_a_tmpl
-#define LPK_PACK_R MR
-#define LPK_PACK_KR 2
-#define LPK_PACK_WIDEN 0
-#include "pack-inl.h"
-#define LPK_PACK_NAME pack_b_tmpl
-#define LPK_PACK_R NR
-#define LPK_PACK_KR 2
-#define LPK_PACK_WIDEN 0
-#include "pack-inl.h"
+#define LPK_PACK_PAIR_KR 2
+#define LPK_PACK_PAIR_WIDEN 0
+#include "pack-pair-inl.h"
 
 /* ---- packing: the template's layout, [kpad/2][R][2] bf16 per panel ----- */
 

@@ -43,16 +43,9 @@ enum { MR = 8, NR = 12 };
 
 /* The template: the fallback for strided views, partial panels and the
    depth tail of the depth-contiguous path. */
-#define LPK_PACK_NAME pack_a_tmpl
-#define LPK_PACK_R MR
-#define LPK_PACK_KR 1
-#define LPK_PACK_WIDEN 1
-#include "pack-inl.h"
-#define LPK_PACK_NAME pack_b_tmpl
-#define LPK_PACK_R NR
-#define LPK_PACK_KR 1
-#define LPK_PACK_WIDEN 1
-#include "pack-inl.h"
+#define LPK_PACK_PAIR_KR 1
+#define LPK_PACK_PAIR_WIDEN 1
+#include "pack-pair-inl.h"
 
 /* ---- packing: the template's layout, [kc][R] fp32 per panel ------------ */
 

@@ -66,16 +66,9 @@
 
 enum { MR = 8, NR = 12, KR = 4 };
 
-#define LPK_PACK_NAME pack_a_tmpl
-#define LPK_PACK_R MR
-#define LPK_PACK_KR KR
-#define LPK_PACK_WIDEN 0
-#include "pack-inl.h"
-#define LPK_PACK_NAME pack_b_tmpl
-#define LPK_PACK_R NR
-#define LPK_PACK_KR KR
-#define LPK_PACK_WIDEN 0
-#include "pack-inl.h"
+#define LPK_PACK_PAIR_KR KR
+#define LPK_PACK_PAIR_WIDEN 0
+#include "pack-pair-inl.h"
 
 /* ---- packing: [kpad/4][R][4] bf16 per panel ---------------------------- */
 
