@@ -227,6 +227,95 @@ LPK_API void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, i
                               float alpha, const uint16_t *a, int lda, const uint16_t *b,
                               int ldb, float beta, float *c, int ldc);
 
+/* ------------------------------------------------------------------------ */
+/* Optimizer updates over bf16 weights (SGD, AdamW): nearest / SR / Kahan    */
+
+/*
+ * One fused, single-pass optimizer step over n parameters.
+ *
+ * Modes (how the new weight is written):
+ *   LPK_UPDATE_NEAREST     the "16-bit FPU" model: weights, gradients and
+ *                          optimizer state are bf16; every arithmetic op is
+ *                          computed in fp32 from its (bf16 or fp32) operands
+ *                          and its result rounded to bf16, nearest-even;
+ *                          the new weight too.
+ *   LPK_UPDATE_STOCHASTIC  the same, but the final weight write w + u is
+ *                          rounded stochastically with the bits of element
+ *                          offset + i, exactly as lpk_f32_to_bf16.
+ *   LPK_UPDATE_KAHAN       the same ops; the increment u is added with a bf16
+ *                          compensation buffer c (every op rounded to bf16):
+ *                          y = u - c; s = w + y; c = (s - w) - y; w = s.
+ *   LPK_UPDATE_FP32        the baseline: fp32 master weights and fp32 state,
+ *                          all arithmetic in fp32 without intermediate
+ *                          rounding; w receives bf16(master) (nearest) for
+ *                          the next forward pass.
+ * The exact order of operations of each optimizer is defined by the scalar
+ * reference (kernels/update/ref.c) and below; every variant is bit-identical
+ * to it (no FMA contraction anywhere).
+ */
+typedef enum {
+    LPK_UPDATE_NEAREST = 0,
+    LPK_UPDATE_STOCHASTIC = 1,
+    LPK_UPDATE_KAHAN = 2,
+    LPK_UPDATE_FP32 = 3
+} lpk_update_mode;
+
+/* The buffers of one parameter tensor of n elements.  Unused ones are NULL.
+ *   w        bf16 weights, every mode (fp32 mode writes bf16(master) here)
+ *   comp     bf16 Kahan compensation, LPK_UPDATE_KAHAN only
+ *   master   fp32 master weights, LPK_UPDATE_FP32 only
+ *   grad / grad32   the gradient, bf16 or fp32: exactly one is non-NULL
+ *   m, v     optimizer state in bf16 (nearest, stochastic, kahan modes):
+ *            SGD momentum buffer in m (when momentum != 0); AdamW moments
+ *   m32, v32 the same state in fp32 (LPK_UPDATE_FP32 mode) */
+typedef struct {
+    size_t n;
+    lpk_bf16 *w;
+    lpk_bf16 *comp;
+    float *master;
+    const lpk_bf16 *grad;
+    const float *grad32;
+    lpk_bf16 *m, *v;
+    float *m32, *v32;
+} lpk_opt_tensor;
+
+/* SGD as torch.optim.SGD: g' = g + weight_decay * w; with momentum,
+   b = g' on step 1, else b = momentum * b + (1 - dampening) * g';
+   d = nesterov ? g' + momentum * b : b; w = w - lr * d.
+   step counts from 1 (step 1 initializes the momentum buffer). */
+typedef struct {
+    float lr, momentum, dampening, weight_decay;
+    int nesterov;
+    uint64_t step;
+} lpk_sgd_params;
+
+/* AdamW as torch.optim.AdamW: w = w - lr * weight_decay * w;
+   m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
+   w = w - lr * (m / (1 - beta1^step)) / (sqrt(v / (1 - beta2^step)) + eps).
+   step counts from 1. */
+typedef struct {
+    float lr, beta1, beta2, eps, weight_decay;
+    uint64_t step;
+} lpk_adamw_params;
+
+/* LPK_EINVAL: NULL params or tensor, a buffer the mode needs is NULL (e.g.
+   comp in kahan mode, master in fp32 mode, m when momentum != 0), both or
+   neither gradient, unknown mode, step == 0, n overflow, overlapping buffers.
+   Nothing is written on error.  seed/offset are used by the stochastic mode. */
+LPK_API lpk_status lpk_sgd_step(const lpk_sgd_params *p, lpk_update_mode mode,
+                                const lpk_opt_tensor *t, uint64_t seed, uint64_t offset);
+LPK_API lpk_status lpk_adamw_step(const lpk_adamw_params *p, lpk_update_mode mode,
+                                  const lpk_opt_tensor *t, uint64_t seed, uint64_t offset);
+
+/* Checkpoints, in the Kahan buffer's convention (the weight the buffers
+   represent is w - comp): split sets w = bf16(w32) (nearest) and
+   comp = bf16(w - w32) (nearest, fp32 subtraction), so w - comp is w32 to
+   about 16 significant bits; merge computes w32 = w - comp in fp32.
+   LPK_EINVAL: NULL with n > 0, n overflow, overlapping buffers. */
+LPK_API lpk_status lpk_kahan_split(const float *w32, lpk_bf16 *w, lpk_bf16 *comp, size_t n);
+LPK_API lpk_status lpk_kahan_merge(const lpk_bf16 *w, const lpk_bf16 *comp, float *w32,
+                                   size_t n);
+
 /* Philox4x32-10 block: out = philox(ctr, key).  Exposed so callers can
    reproduce lpk's random bits (and for the known-answer tests).
    LPK_EINVAL if a pointer is NULL. */
