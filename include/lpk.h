@@ -28,7 +28,8 @@
  *                  (autovectorized to SSE2), HWY_EMU128 with clang
  *      avx2        AVX2 + FMA + F16C, OS saves YMM (XCR0 & 0x6)
  *      avx512      AVX-512 F+BW+DQ+VL, OS saves ZMM (XCR0 & 0xE6)
- *      avx512bf16  avx512 + AVX512_BF16
+ *      avx512vnni  avx512 + AVX512_VNNI (integer dot products)
+ *      avx512bf16  avx512 + AVX512_BF16 (a cap here also allows avx512vnni)
  *      amx         avx512bf16 + AMX-TILE + AMX-BF16, XCR0 bits 17-18 and
  *                  arch_prctl(ARCH_REQ_XCOMP_PERM) granted
  *      neon        aarch64 Advanced SIMD (HWCAP_ASIMD)
