@@ -250,9 +250,62 @@ LPK_API void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, i
  *                          all arithmetic in fp32 without intermediate
  *                          rounding; w receives bf16(master) (nearest) for
  *                          the next forward pass.
- * The exact order of operations of each optimizer is defined by the scalar
- * reference (kernels/update/ref.c) and below; every variant is bit-identical
- * to it (no FMA contraction anywhere).
+ * Every variant is bit-identical to the scalar reference
+ * (kernels/update/ref.c), which computes exactly the following.
+ *
+ * Notation.  [x] is one op: x computed in fp32 from its operands (bf16
+ * operands widened exactly, an fp32 gradient used as given), its result
+ * rounded to bf16 nearest-even.  No op is fused (no FMA).  Any NaN that a
+ * rounding produces, and any NaN stored to an fp32 buffer, is the canonical
+ * quiet NaN (bf16 0x7FC0, fp32 0x7FC00000), so results never depend on which
+ * NaN operand the hardware propagates.  Denormals are never flushed.
+ * g is grad[i] widened, or grad32[i]; w, c, m, v are the bf16 buffers.
+ *
+ * Per-call constants, fp32 scalars computed once (in double from the fp32
+ * parameters, each rounded to fp32 once; never rounded to bf16):
+ *   SGD:    damp1 = 1 - dampening, neg_lr = -lr
+ *   AdamW:  omb1 = 1 - beta1, omb2 = 1 - beta2, lrwd = lr * weight_decay,
+ *           nss = -lr / (1 - beta1^step), rbc2 = 1 / sqrt(1 - beta2^step)
+ *
+ * Final weight write with increment u (the 16-bit modes):
+ *   NEAREST     w = [w + u]
+ *   STOCHASTIC  w = SR(w + u): the fp32 sum rounded as lpk_f32_to_bf16 does
+ *               with the bits of element offset + i (NaN -> 0x7FC0)
+ *   KAHAN       y = [u - c]; s = [w + y]; c = [[s - w] - y]; w = s
+ *
+ * SGD, modes NEAREST / STOCHASTIC / KAHAN:
+ *   if weight_decay != 0:  g = [g + [weight_decay * w]]
+ *   d = g
+ *   if momentum != 0:      b = [g] if step == 1, else
+ *                          b = [[momentum * m] + [damp1 * g]];  m = b
+ *                          d = nesterov ? [g + [momentum * b]] : b
+ *   u = [neg_lr * d]; final write.
+ * SGD, FP32 (all fp32, W = master, M = m32):
+ *   if weight_decay != 0:  g = g + weight_decay * W
+ *   d = g
+ *   if momentum != 0:      b = g if step == 1, else b = momentum * M + damp1 * g
+ *                          M = b;  d = nesterov ? g + momentum * b : b
+ *   W = W + neg_lr * d;  w = bf16(W) nearest.
+ *   (momentum == 0: m / m32 are neither read nor written.)
+ *
+ * AdamW, modes NEAREST / STOCHASTIC / KAHAN, in this order:
+ *   dec = [lrwd * w]                                  decay term
+ *   m   = [[beta1 * m] + [omb1 * g]]                  first moment
+ *   v   = [[beta2 * v] + [omb2 * [g * g]]]            second moment
+ *   dn  = [[[sqrt(v)] * rbc2] + eps]                  denominator
+ *   st  = [nss * [m / dn]]                            step
+ *   u   = weight_decay != 0 ? [st - dec] : st;  final write.
+ * AdamW, FP32 (all fp32, W = master, M = m32, V = v32):
+ *   M = beta1 M + omb1 g;  V = beta2 V + omb2 (g g);
+ *   u = nss (M / (sqrt(V) rbc2 + eps));  if weight_decay != 0: u = u - lrwd W
+ *   W = W + u;  w = bf16(W) nearest.
+ * The weight decay acts on w (the bf16 weight; master in FP32 mode), and in
+ * KAHAN mode it is part of the compensated increment.
+ *
+ * Threads and splitting: elements are independent; the stochastic bits of
+ * element i are a function of (seed, offset + i) only, so results are the
+ * same for every thread count and for a tensor updated in pieces (pass each
+ * piece's offset).
  */
 typedef enum {
     LPK_UPDATE_NEAREST = 0,
@@ -261,14 +314,18 @@ typedef enum {
     LPK_UPDATE_FP32 = 3
 } lpk_update_mode;
 
-/* The buffers of one parameter tensor of n elements.  Unused ones are NULL.
+/* The buffers of one parameter tensor of n elements.  Buffers the mode does
+ * not use are ignored (neither read, written nor checked); they may be NULL.
  *   w        bf16 weights, every mode (fp32 mode writes bf16(master) here)
- *   comp     bf16 Kahan compensation, LPK_UPDATE_KAHAN only
+ *   comp     bf16 Kahan compensation, LPK_UPDATE_KAHAN only; the weight the
+ *            pair represents is w - comp
  *   master   fp32 master weights, LPK_UPDATE_FP32 only
  *   grad / grad32   the gradient, bf16 or fp32: exactly one is non-NULL
  *   m, v     optimizer state in bf16 (nearest, stochastic, kahan modes):
  *            SGD momentum buffer in m (when momentum != 0); AdamW moments
- *   m32, v32 the same state in fp32 (LPK_UPDATE_FP32 mode) */
+ *   m32, v32 the same state in fp32 (LPK_UPDATE_FP32 mode)
+ * Optimizer state starts at zero for AdamW (step 1 reads m and v); the SGD
+ * momentum buffer is initialised by step 1 (not read then). */
 typedef struct {
     size_t n;
     lpk_bf16 *w;
@@ -283,7 +340,8 @@ typedef struct {
 /* SGD as torch.optim.SGD: g' = g + weight_decay * w; with momentum,
    b = g' on step 1, else b = momentum * b + (1 - dampening) * g';
    d = nesterov ? g' + momentum * b : b; w = w - lr * d.
-   step counts from 1 (step 1 initializes the momentum buffer). */
+   step counts from 1 (step 1 initializes the momentum buffer).
+   Exact op order: see above. */
 typedef struct {
     float lr, momentum, dampening, weight_decay;
     int nesterov;
@@ -293,16 +351,23 @@ typedef struct {
 /* AdamW as torch.optim.AdamW: w = w - lr * weight_decay * w;
    m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
    w = w - lr * (m / (1 - beta1^step)) / (sqrt(v / (1 - beta2^step)) + eps).
-   step counts from 1. */
+   step counts from 1.  Exact op order: see above. */
 typedef struct {
     float lr, beta1, beta2, eps, weight_decay;
     uint64_t step;
 } lpk_adamw_params;
 
-/* LPK_EINVAL: NULL params or tensor, a buffer the mode needs is NULL (e.g.
-   comp in kahan mode, master in fp32 mode, m when momentum != 0), both or
-   neither gradient, unknown mode, step == 0, n overflow, overlapping buffers.
-   Nothing is written on error.  seed/offset are used by the stochastic mode. */
+/* LPK_EINVAL, with a message naming the fault, and nothing written:
+     NULL params or tensor; unknown mode; step == 0;
+     SGD: lr, momentum, dampening or weight_decay not finite; nesterov with
+       momentum == 0 or dampening != 0 (as torch);
+     AdamW: lr, eps or weight_decay not finite; beta1 or beta2 outside [0, 1);
+   and when n > 0: both or neither gradient; a buffer the mode needs is NULL
+   (comp in kahan mode; master in fp32 mode; m when momentum != 0 and m, v
+   for AdamW in the 16-bit modes; m32 / v32 likewise in fp32 mode); n so
+   large that the byte sizes overflow; two used buffers overlap.
+   With n == 0 only params, mode and step are checked.
+   seed/offset are used by the stochastic mode only. */
 LPK_API lpk_status lpk_sgd_step(const lpk_sgd_params *p, lpk_update_mode mode,
                                 const lpk_opt_tensor *t, uint64_t seed, uint64_t offset);
 LPK_API lpk_status lpk_adamw_step(const lpk_adamw_params *p, lpk_update_mode mode,
@@ -311,11 +376,180 @@ LPK_API lpk_status lpk_adamw_step(const lpk_adamw_params *p, lpk_update_mode mod
 /* Checkpoints, in the Kahan buffer's convention (the weight the buffers
    represent is w - comp): split sets w = bf16(w32) (nearest) and
    comp = bf16(w - w32) (nearest, fp32 subtraction), so w - comp is w32 to
-   about 16 significant bits; merge computes w32 = w - comp in fp32.
+   about 16 significant bits: |merge(split(x)) - x| <= 2^-17 |x| while comp
+   is a normal number (plus the fp32 rounding of the merge); merge computes
+   w32 = w - comp in fp32.  NaNs become the canonical quiet NaN.
    LPK_EINVAL: NULL with n > 0, n overflow, overlapping buffers. */
 LPK_API lpk_status lpk_kahan_split(const float *w32, lpk_bf16 *w, lpk_bf16 *comp, size_t n);
 LPK_API lpk_status lpk_kahan_merge(const lpk_bf16 *w, const lpk_bf16 *comp, float *w32,
                                    size_t n);
+
+/* ------------------------------------------------------------------------ */
+/* HALP: bit-centered SVRG                                                   */
+
+/*
+ * lpk_halp_train fits a linear model w (d floats) to n examples, the rows
+ * x_i of the row-major n x d matrix X with labels y_i, by minimizing
+ *     f(w) = (1/n) sum_i f_i(w),   f_i(w) = l(x_i . w, y_i) + lambda/2 ||w||^2
+ *     LPK_LOSS_LSQ       l(s, y) = 1/2 (s - y)^2
+ *     LPK_LOSS_LOGISTIC  l(s, y) = log(1 + exp(-y s)),  every y_i = +1 or -1
+ * with HALP (De Sa, Leszczynski, Zhang, Marzoev, Aberger, Olukotun, Re,
+ * "High-Accuracy Low-Precision Training", 2018) or one of the baselines of
+ * its experiments.  With phi_i(s) = dl/ds (s, y_i), grad f_i(w) =
+ * phi_i(x_i . w) x_i + lambda w; alpha = step; an epoch is one outer
+ * iteration; b = bits; a "grid" is the fixed-point set
+ * delta * {-2^(b-1), ..., 2^(b-1) - 1} and Q() rounds onto it stochastically
+ * (unbiased) and saturates at its ends.
+ *
+ *   GD       w -= alpha grad f(w), one step per epoch.
+ *   SGD      T steps per epoch: w -= alpha grad f_i(w) (i uniform).
+ *   SVRG     per epoch: g = grad f(w~); z = 0; T steps
+ *                z -= alpha (grad f_i(w~ + z) - grad f_i(w~) + g);
+ *            then w~ += z (the last inner iterate, as in the paper).
+ *   LP_SGD   SGD with w on a fixed grid: w = Q(w - alpha grad f_i(w)).
+ *   LP_SVRG  SVRG with w and w~ on a fixed grid (no re-centering, no
+ *            re-scaling): w = Q(w - alpha (grad f_i(w) - grad f_i(w~) + g)),
+ *            and w~ = w after the T steps.
+ *   HALP     SVRG whose z lives on a grid re-centered on w~ and re-scaled
+ *            every epoch (bit centering): delta_k = ||g|| / (mu (2^(b-1)-1)),
+ *            z = 0, T steps z = Q(z - alpha u), u as in SVRG; w~ += z.
+ *            mu is (an estimate of) the strong convexity of f; with mu no
+ *            larger than the true one, the grid's range +-||g||/mu per
+ *            coordinate contains w* - w~ (see "Choosing mu" below).
+ *
+ * How it is computed (numbers that matter for reproducing results):
+ *  - fp32 everywhere in GD, SGD, SVRG.  Full gradients (GD, SVRG, LP_SVRG,
+ *    HALP) are fp32 passes over X: r_i = x_i . w~ and phi_i(r_i) x_i summed
+ *    in fp32 within blocks of consecutive rows (at most 64, a function of n
+ *    only), the block sums added in double.
+ *    SVRG's inner loop runs in the same z-form as HALP's below, on fp32 rows
+ *    (z = a z + c x_i + h), so that the two differ only in precision.
+ *  - Low precision (LP_SGD, LP_SVRG, HALP): the rows of X are quantized
+ *    once, before the first epoch, to int8 (bits = 8) or int16 (bits = 16),
+ *    each row with its own scale s_i = max_j |x_ij| / (2^(b-1)-1), nearest
+ *    rounding.  Inner steps read only these rows: x_i . z = s_i delta
+ *    (xq_i . zq) with an exact integer dot product, and the step is, on the
+ *    grid's integers,  zq = sat(R(a zq + c xq_i + h)),  a = 1 - alpha lambda,
+ *    c = -alpha (phi_i(r_i + x_i.z) - phi_i(r_i)) s_i / delta,
+ *    h = -alpha g / delta (HALP; r_i stored by the full pass; the difference
+ *    of phi is evaluated stably in double, exactly x_i.z for least squares).
+ *    R = stochastic rounding with the random bits of generator stream
+ *    `seed`, the t-th inner step of the run (t = 0, 1, ... over all epochs)
+ *    using offset 64 t; within a step, elements 64 apart share their bits
+ *    (each element is still rounded without bias).
+ *  - The full-gradient pass of LP_SVRG and HALP reads the b-bit rows instead
+ *    of X when every quantized row widens back to its fp32 row bit for bit,
+ *    i.e. x_ij = k_ij s_i with integers |k_ij| <= 2^(b-1)-1 reaching that
+ *    bound in every row, and s_i such that the fp32 operations above
+ *    reproduce it (e.g. s_i a power of two): data that is b-bit to begin
+ *    with.  The same numbers, so the same gradient bit for bit, for a
+ *    fraction of the memory traffic.  fp32_full_pass = 1 forces the fp32
+ *    rows; the trace says which rows were read.
+ *  - LP_SGD and LP_SVRG use one delta for the whole run: lp_delta, or when
+ *    lp_delta == 0, (||w0||_inf + ||grad f(w0)|| / mu) / (2^(b-1)-1), i.e.
+ *    HALP's first scale widened to hold w0 (their grid holds w itself, not a
+ *    correction).  w0 is rounded to nearest onto it.  LP_SGD evaluates
+ *    x_i . w on the quantized rows, LP_SVRG and HALP only x_i . (w - w~).
+ *  - HALP skips the inner loop of an epoch whose delta_k is 0 or below
+ *    FLT_MIN (w~ is then a stationary point to fp32 accuracy).
+ *  - Choosing mu: the grid spans +-||g||/mu per coordinate and the
+ *    stochastic-rounding noise grows with its spacing, so mu should be close
+ *    to the true strong convexity (the smallest eigenvalue of the Hessian at
+ *    the optimum).  Much smaller (e.g. mu = lambda << that) makes the grid
+ *    coarse enough for the noise to stall or diverge, much larger saturates
+ *    z.  As the paper's analysis predicts, the bits needed grow with
+ *    kappa sqrt(d), kappa = L_max / mu (L_max: the largest per-example
+ *    smoothness, ||x_i||^2 + lambda for least squares, ||x_i||^2 / 4 +
+ *    lambda for logistic): in the runs of examples/halp, 8 bits followed
+ *    SVRG closely at ~1e2, converged more slowly from ~3e3 to ~2e4, and
+ *    stalled or diverged from ~6e4 on; 16 bits followed SVRG in all.
+ *  - Sampling: step t (counted over the run) draws i = floor(u n / 2^64),
+ *    with replacement, where u = out[2j] | out[2j+1] << 32, j = t % 2, and
+ *    out = lpk_philox4x32_10 of counter {lo32(t/2), hi32(t/2), 0x48414C50,
+ *    0} and key {lo32(seed), hi32(seed)}.
+ *  - Determinism: for given inputs and seed the result is bit-identical
+ *    for every thread count.  Across ISA tiers it is bit-identical for
+ *    LP_SGD; the other solvers use the fp32 dot product, whose summation
+ *    order is the variant's own, so their last bits (and, through them,
+ *    stochastic rounding decisions) may differ from tier to tier.
+ *  - Threads (lpk_set_num_threads): the full-gradient pass, the data
+ *    quantization and the trace evaluation split their rows over threads;
+ *    inner loops are sequential, as the algorithms are.
+ *
+ * Where this differs from the paper's Algorithm 2 (HALP):
+ *  - The paper's analysis takes exact gradients of f_i; here the inner steps
+ *    use the b-bit rows (in x_i . z and in the update), i.e. the inner
+ *    problem's Hessian carries the data's quantization error.  u = g still
+ *    holds exactly at z = 0, so the fixed point is w* and convergence stays
+ *    linear; the per-epoch contraction factor cannot beat that error's
+ *    relative size (an estimated ~1e-4 for 8-bit Gaussian rows), far below
+ *    SVRG's own factor in the reproductions.
+ *  - Stochastic rounding shares its random bits between elements 64 apart
+ *    within a step (still unbiased per element; the paper draws every
+ *    element independently).
+ *  - The full gradient is fp32 with double block sums, and r_i = x_i . w~
+ *    is kept from it, where the paper recomputes grad f_i(w~) per step.
+ */
+typedef enum { LPK_LOSS_LSQ = 0, LPK_LOSS_LOGISTIC = 1 } lpk_loss;
+
+typedef enum {
+    LPK_SOLVER_GD = 0,
+    LPK_SOLVER_SGD = 1,
+    LPK_SOLVER_SVRG = 2,
+    LPK_SOLVER_LP_SGD = 3,
+    LPK_SOLVER_LP_SVRG = 4,
+    LPK_SOLVER_HALP = 5
+} lpk_solver;
+
+/* Zero-initialize, then set what you need.  Required: solver, loss, step;
+   bits for LP_SGD / LP_SVRG / HALP; mu for HALP (and for LP_SGD / LP_SVRG
+   when lp_delta == 0). */
+typedef struct {
+    lpk_solver solver;
+    lpk_loss loss;
+    int bits;          /* 8 or 16 (low-precision solvers; ignored otherwise) */
+    float step;        /* alpha > 0 */
+    float lambda;      /* L2 weight >= 0 */
+    float mu;          /* strong-convexity estimate > 0 (see above) */
+    float lp_delta;    /* LP_SGD / LP_SVRG grid spacing; 0 = automatic */
+    size_t T;          /* inner steps per epoch (SGD-type solvers); 0 = n */
+    int epochs;        /* outer iterations >= 0 */
+    int fp32_full_pass;/* 1: full-gradient passes always read the fp32 X */
+    uint64_t seed;     /* sampling and stochastic rounding */
+} lpk_halp_options;
+
+/* One entry per epoch boundary: trace[0] at the initial point, trace[k]
+   after epoch k.  objective and grad_norm are f and ||grad f|| at the
+   current w (w~ for the SVRG family), evaluated in double on the fp32 X;
+   that evaluation is not timed.  seconds: training time so far (trace[0]:
+   the one-time setup: checks, quantizing X, the fixed grid of LP_SGD /
+   LP_SVRG); inner_seconds: the part spent
+   in inner loops (SGD-type solvers); delta: the grid spacing used during
+   epoch k (HALP's delta_k, the fixed delta of LP_SGD / LP_SVRG, 0 for fp32
+   solvers and in trace[0]); full_pass_bits: what the epoch's full-gradient
+   pass read per element of X: 32 (fp32 rows), 8 or 16 (the quantized rows,
+   when they are exact), 0 (no full pass: SGD, LP_SGD, trace[0]). */
+typedef struct {
+    double objective, grad_norm;
+    double seconds, inner_seconds;
+    double delta;
+    int full_pass_bits;
+} lpk_halp_trace;
+
+/* Trains from the initial w (read) and writes the final one to w (the last
+ * w~ for the SVRG family, the fp32 value of the grid point for LP_SGD).
+ * trace: NULL, or epochs + 1 entries to fill.
+ * LPK_EINVAL: NULL o/X/y/w; n or d == 0; n * d floats overflowing size_t;
+ *   unknown solver or loss; bits not 8/16 (low-precision solvers); step not
+ *   finite and > 0; lambda not finite and >= 0; mu not finite and > 0 where
+ *   needed; lp_delta negative or not finite; epochs < 0; T * epochs too
+ *   large; a NaN/Inf in X, y or w; a logistic label other than +-1; w or
+ *   trace overlapping X, y or each other.
+ * LPK_ENOMEM: workspace (quantized rows: n * d * bits/8 bytes, plus O(n + d)
+ *   vectors) could not be allocated.
+ * On error w and trace are untouched. */
+LPK_API lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float *y,
+                                  size_t n, size_t d, float *w, lpk_halp_trace *trace);
 
 /* Philox4x32-10 block: out = philox(ctr, key).  Exposed so callers can
    reproduce lpk's random bits (and for the known-answer tests).

@@ -1,32 +1,46 @@
 /* Fixed-point family (HALP): int8/int16 storage on a grid delta * {-2^(b-1),
    ..., 2^(b-1)-1}, integer dot products, and the bit-centered SVRG update.
    The lists below are the kernel table: best first, ending with the scalar
-   reference.  Every variant is bit-identical to ref.c.
+   reference.  Every variant is bit-identical to ref.c (dotf excepted: see
+   its bound below).
 
-   Semantics (the scalar reference is the specification):
+   Semantics (the scalar reference is the specification; all of it in the
+   default floating-point environment, round to nearest even: some variants
+   round with fixed instruction modes, others with MXCSR/FPCR):
 
    quantize  q[i] = sat_b(R(x[i] * inv_delta)), the product in fp32.
              R = nearest: rintf (ties to even);
              R = stochastic: v = x*inv_delta, f = floorf(v), frac = v - f
-             (exact), r = r16 / 65536 with r16 the 16 bits of element
-             offset + i exactly as lpk_f32_to_bf16 (lpk_sr_bits16), result
-             f + (r < frac).  sat_b clamps to [-2^(b-1), 2^(b-1)-1]; +-Inf
+             (the fp32 difference: exact except for v in (-1, 0), where
+             v + 1 may round, by at most 2^-25), r = r16 / 65536 with r16
+             the 16 bits of element offset + i exactly as lpk_f32_to_bf16
+             (lpk_sr_bits16), result f + (r < frac).  P(round up) =
+             ceil(65536 frac) / 65536, so E[R(v)] - v lies in [0, 2^-16):
+             unbiased to the 16 bits drawn, not exactly (frac has up to 23
+             significant bits).  sat_b clamps to [-2^(b-1), 2^(b-1)-1]; +-Inf
              saturate; NaN gives 0.
    dequantize  x[i] = (float)q[i] * delta (fp32 product).
    dot       sum_i a[i] * b[i], exact, as int64 (no overflow for any n the
              API accepts: variants widen their int32 partial sums in time).
+             |a[i] b[i]| <= 2^14 (int8) and 2^30 (int16), so the int64 sum
+             is exact for n < 2^49 (int8) and n < 2^33 (int16): the caller
+             keeps n below those.
    update    the HALP inner step on z (b bits) given a data row x (b bits):
                v = fmaf(a, (float)z[i], fmaf(b, (float)x[i], h[i]))
                z[i] = sat_b(R(v))
              R as in quantize, except that stochastic rounding draws
              *shared* bits: element i uses the 16 bits of element
              offset + (i % LPK_FIXED_SR_PERIOD).  Each element is still
-             rounded without bias (its r16 is uniform); elements a period
-             apart share their bits.  This keeps the generator off the
-             critical path of the inner loop (64 draws per step instead of
-             d); the driver gives each step its own offset. */
+             rounded without bias, to 16 bits as above (its r16 is
+             uniform); elements a period apart share their bits.  This
+             keeps the generator off the critical path of the inner loop
+             (64 draws per step instead of d); the driver gives each step
+             its own offset.  A call split at multiples of the period with
+             the same offset gives the same result as one call. */
 #ifndef LPK_FIXED_H
 #define LPK_FIXED_H
+
+#include <math.h>
 
 #include "lpk_internal.h"
 
@@ -51,9 +65,139 @@ typedef void lpk_fixed_update16_fn(int16_t *z, const int16_t *x, const float *h,
                                    float a, float b, lpk_round mode, uint64_t seed,
                                    uint64_t offset);
 
+/* The fp32 baseline of the same inner loop (what HALP is compared with).
+   dotf      sum_i a[i] * b[i] in fp32, each product fused into its
+             accumulator (fmaf); the order of the sums is the variant's own
+             (lane accumulators, then a tree), so dotf is the one kernel of
+             the family that is NOT bit-identical across variants.  Every
+             variant is within |dotf - sum_exact| <= gamma_n * sum |a[i] b[i]|,
+             gamma_n = n u / (1 - n u), u = 2^-24, for n u < 1 (each term
+             passes through at most n roundings, Higham, Accuracy and
+             Stability, 3.1).  NaN/Inf propagate as in IEEE arithmetic.
+   updatef   z[i] = fmaf(a, z[i], fmaf(b, x[i], h[i])): bit-identical,
+             except the payload of a NaN result: when several operands are
+             NaN, which one propagates depends on the ISA and on the operand
+             order the compiler gives the FMA instruction (IEEE 754 leaves
+             it open), so a NaN result is only specified to be a NaN. */
 typedef float lpk_fixed_dotf_fn(const float *a, const float *b, size_t n);
 typedef void lpk_fixed_updatef_fn(float *z, const float *x, const float *h, size_t n, float a,
                                   float b);
+
+/* ---- scalar definitions (ref.c, and the heads/tails of the variants) ---- */
+
+/* R(v): nearest (ties to even) or stochastic with the 16 bits r16. */
+static inline float lpk_fixed_round1(float v, lpk_round mode, uint32_t r16)
+{
+    if (mode != LPK_ROUND_STOCHASTIC)
+        return rintf(v);
+    const float f = floorf(v);
+    const float frac = v - f;
+    return (float)r16 * (1.0f / 65536.0f) < frac ? f + 1.0f : f;
+}
+
+/* sat_b on an integral (or infinite, or NaN) float: NaN -> 0. */
+static inline int32_t lpk_fixed_sat1(float v, int bits)
+{
+    const float hi = (float)((1 << (bits - 1)) - 1), lo = -(float)(1 << (bits - 1));
+    if (v != v)
+        return 0;
+    if (v <= lo)
+        return (int32_t)lo;
+    if (v >= hi)
+        return (int32_t)hi;
+    return (int32_t)v;
+}
+
+/* The variant lists (function names say op__isa). */
+#define LPK_FIXED_QUANT8_VARIANTS(V)                   \
+    V(AVX512, lpk_fixed_quant8__avx512)                \
+    V(AVX2, lpk_fixed_quant8__avx2)                    \
+    V(NEON, lpk_fixed_quant8__neon)                    \
+    V(SCALAR, lpk_fixed_quant8__ref)
+#define LPK_FIXED_QUANT16_VARIANTS(V)                  \
+    V(AVX512, lpk_fixed_quant16__avx512)               \
+    V(AVX2, lpk_fixed_quant16__avx2)                   \
+    V(NEON, lpk_fixed_quant16__neon)                   \
+    V(SCALAR, lpk_fixed_quant16__ref)
+#define LPK_FIXED_DEQUANT8_VARIANTS(V)                 \
+    V(AVX512, lpk_fixed_dequant8__avx512)              \
+    V(AVX2, lpk_fixed_dequant8__avx2)                  \
+    V(NEON, lpk_fixed_dequant8__neon)                  \
+    V(SCALAR, lpk_fixed_dequant8__ref)
+#define LPK_FIXED_DEQUANT16_VARIANTS(V)                \
+    V(AVX512, lpk_fixed_dequant16__avx512)             \
+    V(AVX2, lpk_fixed_dequant16__avx2)                 \
+    V(NEON, lpk_fixed_dequant16__neon)                 \
+    V(SCALAR, lpk_fixed_dequant16__ref)
+#define LPK_FIXED_DOT8_VARIANTS(V)                     \
+    V(AVX512VNNI, lpk_fixed_dot8__avx512vnni)          \
+    V(AVX512, lpk_fixed_dot8__avx512)                  \
+    V(AVX2, lpk_fixed_dot8__avx2)                      \
+    V(NEONDOT, lpk_fixed_dot8__neondot)                \
+    V(NEON, lpk_fixed_dot8__neon)                      \
+    V(SCALAR, lpk_fixed_dot8__ref)
+#define LPK_FIXED_DOT16_VARIANTS(V)                    \
+    V(AVX512VNNI, lpk_fixed_dot16__avx512vnni)         \
+    V(AVX512, lpk_fixed_dot16__avx512)                 \
+    V(AVX2, lpk_fixed_dot16__avx2)                     \
+    V(NEON, lpk_fixed_dot16__neon)                     \
+    V(SCALAR, lpk_fixed_dot16__ref)
+#define LPK_FIXED_UPDATE8_VARIANTS(V)                  \
+    V(AVX512, lpk_fixed_update8__avx512)               \
+    V(AVX2, lpk_fixed_update8__avx2)                   \
+    V(NEON, lpk_fixed_update8__neon)                   \
+    V(SCALAR, lpk_fixed_update8__ref)
+#define LPK_FIXED_UPDATE16_VARIANTS(V)                 \
+    V(AVX512, lpk_fixed_update16__avx512)              \
+    V(AVX2, lpk_fixed_update16__avx2)                  \
+    V(NEON, lpk_fixed_update16__neon)                  \
+    V(SCALAR, lpk_fixed_update16__ref)
+#define LPK_FIXED_DOTF_VARIANTS(V)                     \
+    V(AVX512, lpk_fixed_dotf__avx512)                  \
+    V(AVX2, lpk_fixed_dotf__avx2)                      \
+    V(NEON, lpk_fixed_dotf__neon)                      \
+    V(SCALAR, lpk_fixed_dotf__ref)
+#define LPK_FIXED_UPDATEF_VARIANTS(V)                  \
+    V(AVX512, lpk_fixed_updatef__avx512)               \
+    V(AVX2, lpk_fixed_updatef__avx2)                   \
+    V(NEON, lpk_fixed_updatef__neon)                   \
+    V(SCALAR, lpk_fixed_updatef__ref)
+
+#define LPK_FIXED_DECL_QUANT8(tier, fn) lpk_fixed_quant8_fn fn;
+#define LPK_FIXED_DECL_QUANT16(tier, fn) lpk_fixed_quant16_fn fn;
+#define LPK_FIXED_DECL_DEQUANT8(tier, fn) lpk_fixed_dequant8_fn fn;
+#define LPK_FIXED_DECL_DEQUANT16(tier, fn) lpk_fixed_dequant16_fn fn;
+#define LPK_FIXED_DECL_DOT8(tier, fn) lpk_fixed_dot8_fn fn;
+#define LPK_FIXED_DECL_DOT16(tier, fn) lpk_fixed_dot16_fn fn;
+#define LPK_FIXED_DECL_UPDATE8(tier, fn) lpk_fixed_update8_fn fn;
+#define LPK_FIXED_DECL_UPDATE16(tier, fn) lpk_fixed_update16_fn fn;
+#define LPK_FIXED_DECL_DOTF(tier, fn) lpk_fixed_dotf_fn fn;
+#define LPK_FIXED_DECL_UPDATEF(tier, fn) lpk_fixed_updatef_fn fn;
+LPK_FIXED_QUANT8_VARIANTS(LPK_FIXED_DECL_QUANT8)
+LPK_FIXED_QUANT16_VARIANTS(LPK_FIXED_DECL_QUANT16)
+LPK_FIXED_DEQUANT8_VARIANTS(LPK_FIXED_DECL_DEQUANT8)
+LPK_FIXED_DEQUANT16_VARIANTS(LPK_FIXED_DECL_DEQUANT16)
+LPK_FIXED_DOT8_VARIANTS(LPK_FIXED_DECL_DOT8)
+LPK_FIXED_DOT16_VARIANTS(LPK_FIXED_DECL_DOT16)
+LPK_FIXED_UPDATE8_VARIANTS(LPK_FIXED_DECL_UPDATE8)
+LPK_FIXED_UPDATE16_VARIANTS(LPK_FIXED_DECL_UPDATE16)
+LPK_FIXED_DOTF_VARIANTS(LPK_FIXED_DECL_DOTF)
+LPK_FIXED_UPDATEF_VARIANTS(LPK_FIXED_DECL_UPDATEF)
+#undef LPK_FIXED_DECL_QUANT8
+#undef LPK_FIXED_DECL_QUANT16
+#undef LPK_FIXED_DECL_DEQUANT8
+#undef LPK_FIXED_DECL_DEQUANT16
+#undef LPK_FIXED_DECL_DOT8
+#undef LPK_FIXED_DECL_DOT16
+#undef LPK_FIXED_DECL_UPDATE8
+#undef LPK_FIXED_DECL_UPDATE16
+#undef LPK_FIXED_DECL_DOTF
+#undef LPK_FIXED_DECL_UPDATEF
+
+/* Ops "fixed.quant8", "fixed.dot8", ... (table.c). */
+extern const lpk_op lpk_op_fixed_quant8, lpk_op_fixed_quant16, lpk_op_fixed_dequant8,
+    lpk_op_fixed_dequant16, lpk_op_fixed_dot8, lpk_op_fixed_dot16, lpk_op_fixed_update8,
+    lpk_op_fixed_update16, lpk_op_fixed_dotf, lpk_op_fixed_updatef;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,382 @@
+/* Shared helpers of the HALP reproductions (see common.h). */
+#include "common.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#if HALP_HAVE_ZLIB
+#include <zlib.h>
+#endif
+
+double hc_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int hc_mkdirs(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -1;
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+FILE *hc_open(const char *dir, const char *name, const char *mode)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, mode);
+    if (!f)
+        fprintf(stderr, "cannot open %s: %s\n", path, strerror(errno));
+    return f;
+}
+
+void *hc_alloc(size_t bytes)
+{
+    const size_t want = (bytes + 63) / 64 * 64;
+    void *p = aligned_alloc(64, want ? want : 64);
+    if (!p) {
+        fprintf(stderr, "out of memory (%zu bytes)\n", bytes);
+        exit(1);
+    }
+    memset(p, 0, want ? want : 64);
+    return p;
+}
+
+uint64_t hc_rand(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+double hc_uniform(uint64_t *s) { return ((double)(hc_rand(s) >> 11) + 0.5) * 0x1p-53; }
+
+double hc_normal(uint64_t *s)
+{
+    const double u = hc_uniform(s), v = hc_uniform(s);
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+/* In-place Cholesky of the d x d SPD matrix A (lower triangle); -1 if not SPD. */
+static int cholesky(double *A, size_t d)
+{
+    for (size_t j = 0; j < d; j++) {
+        double s = A[j * d + j];
+        for (size_t k = 0; k < j; k++)
+            s -= A[j * d + k] * A[j * d + k];
+        if (!(s > 0))
+            return -1;
+        A[j * d + j] = sqrt(s);
+        for (size_t i = j + 1; i < d; i++) {
+            double t = A[i * d + j];
+            for (size_t k = 0; k < j; k++)
+                t -= A[i * d + k] * A[j * d + k];
+            A[i * d + j] = t / A[j * d + j];
+        }
+    }
+    return 0;
+}
+
+static void chol_solve(const double *L, size_t d, double *x)
+{
+    for (size_t i = 0; i < d; i++) {
+        double s = x[i];
+        for (size_t k = 0; k < i; k++)
+            s -= L[i * d + k] * x[k];
+        x[i] = s / L[i * d + i];
+    }
+    for (size_t i = d; i-- > 0;) {
+        double s = x[i];
+        for (size_t k = i + 1; k < d; k++)
+            s -= L[k * d + i] * x[k];
+        x[i] = s / L[i * d + i];
+    }
+}
+
+double hc_objective(lpk_loss loss, const float *X, const float *y, size_t n, size_t d,
+                    double lambda, const float *w)
+{
+    double f = 0.0, ww = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++)
+            s += (double)X[i * d + j] * w[j];
+        if (loss == LPK_LOSS_LSQ) {
+            f += 0.5 * (s - y[i]) * (s - y[i]);
+        } else {
+            const double t = -y[i] * s;
+            f += (t > 0 ? t : 0.0) + log1p(exp(-fabs(t)));
+        }
+    }
+    for (size_t j = 0; j < d; j++)
+        ww += (double)w[j] * w[j];
+    return f / (double)n + 0.5 * lambda * ww;
+}
+
+double hc_lsq_solve(const float *X, const float *y, size_t n, size_t d, double lambda,
+                    double *wstar, double *eig_min, double *eig_max)
+{
+    double *H = calloc(d * d, sizeof(double)), *L = calloc(d * d, sizeof(double));
+    double *v = calloc(d, sizeof(double)), *u = calloc(d, sizeof(double));
+    if (!H || !L || !v || !u) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    memset(wstar, 0, d * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        const float *x = X + i * d;
+        for (size_t a = 0; a < d; a++) {
+            for (size_t b = 0; b <= a; b++)
+                H[a * d + b] += (double)x[a] * x[b];
+            wstar[a] += (double)x[a] * y[i];
+        }
+    }
+    for (size_t a = 0; a < d; a++) {
+        for (size_t b = 0; b <= a; b++) {
+            H[a * d + b] /= (double)n;
+            H[b * d + a] = H[a * d + b];
+        }
+        H[a * d + a] += lambda;
+        wstar[a] /= (double)n;
+    }
+    memcpy(L, H, d * d * sizeof(double));
+    double fstar = -1.0;
+    if (cholesky(L, d) == 0) {
+        chol_solve(L, d, wstar);
+        /* One step of iterative refinement against H (double). */
+        for (size_t a = 0; a < d; a++) {
+            double s = 0.0;
+            for (size_t b = 0; b < d; b++)
+                s += H[a * d + b] * wstar[b];
+            u[a] = s;
+        }
+        double *rhs = calloc(d, sizeof(double));
+        for (size_t i = 0; i < n; i++)
+            for (size_t a = 0; a < d; a++)
+                rhs[a] += (double)X[i * d + a] * y[i];
+        for (size_t a = 0; a < d; a++)
+            u[a] = rhs[a] / (double)n - u[a];
+        chol_solve(L, d, u);
+        for (size_t a = 0; a < d; a++)
+            wstar[a] += u[a];
+        free(rhs);
+        /* f(w*) in double, evaluated directly. */
+        double f = 0.0, ww = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double s = 0.0;
+            for (size_t j = 0; j < d; j++)
+                s += (double)X[i * d + j] * wstar[j];
+            f += 0.5 * (s - y[i]) * (s - y[i]);
+        }
+        for (size_t j = 0; j < d; j++)
+            ww += wstar[j] * wstar[j];
+        fstar = f / (double)n + 0.5 * lambda * ww;
+        /* Extreme eigenvalues: power iteration on H and on H^-1. */
+        for (int which = 0; which < 2; which++) {
+            double *e = which == 0 ? eig_max : eig_min;
+            if (!e)
+                continue;
+            for (size_t a = 0; a < d; a++)
+                v[a] = 1.0 + 0.01 * (double)a;
+            double lam = 0.0;
+            for (int it = 0; it < 500; it++) {
+                double nv = 0.0;
+                for (size_t a = 0; a < d; a++)
+                    nv += v[a] * v[a];
+                nv = sqrt(nv);
+                for (size_t a = 0; a < d; a++)
+                    v[a] /= nv;
+                if (which == 0) {
+                    for (size_t a = 0; a < d; a++) {
+                        double s = 0.0;
+                        for (size_t b = 0; b < d; b++)
+                            s += H[a * d + b] * v[b];
+                        u[a] = s;
+                    }
+                } else {
+                    memcpy(u, v, d * sizeof(double));
+                    chol_solve(L, d, u);
+                }
+                double r = 0.0;
+                for (size_t a = 0; a < d; a++)
+                    r += u[a] * v[a];
+                lam = r;
+                memcpy(v, u, d * sizeof(double));
+            }
+            *e = which == 0 ? lam : 1.0 / lam;
+        }
+    }
+    free(H);
+    free(L);
+    free(v);
+    free(u);
+    return fstar;
+}
+
+/* ---- Fashion-MNIST (gzip'd IDX) ----------------------------------------- */
+
+static uint8_t *read_gz(const char *path, size_t *len, char *err, size_t errlen)
+{
+    size_t cap = (size_t)1 << 20, n = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+#if HALP_HAVE_ZLIB
+    gzFile f = gzopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        free(buf);
+        return NULL;
+    }
+#else
+    FILE *probe = fopen(path, "rb");
+    if (!probe || strchr(path, '\'')) {
+        snprintf(err, errlen, "cannot open %s: %s", path, probe ? "quote in path" : strerror(errno));
+        if (probe)
+            fclose(probe);
+        free(buf);
+        return NULL;
+    }
+    fclose(probe);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "gzip -dc '%s'", path);
+    FILE *f = popen(cmd, "r");
+    if (!f) {
+        snprintf(err, errlen, "cannot run %s", cmd);
+        free(buf);
+        return NULL;
+    }
+#endif
+    for (;;) {
+        if (n == cap) {
+            uint8_t *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                snprintf(err, errlen, "out of memory");
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+#if HALP_HAVE_ZLIB
+        const int got = gzread(f, buf + n, (unsigned)(cap - n));
+        if (got < 0) {
+            snprintf(err, errlen, "%s: read error", path);
+            free(buf);
+            buf = NULL;
+            break;
+        }
+#else
+        const size_t got = fread(buf + n, 1, cap - n, f);
+#endif
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+#if HALP_HAVE_ZLIB
+    gzclose(f);
+#else
+    if (pclose(f) != 0 && buf) {
+        snprintf(err, errlen, "gzip -dc %s failed", path);
+        free(buf);
+        buf = NULL;
+    }
+#endif
+    *len = n;
+    return buf;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int hc_fmnist_load(const char *dir, const char *split, float **images, uint8_t **labels,
+                   size_t *n, char *err, size_t errlen)
+{
+    char path[4096];
+    size_t ilen = 0, llen = 0;
+    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte.gz", dir, split);
+    uint8_t *img = read_gz(path, &ilen, err, errlen);
+    if (!img)
+        return -1;
+    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte.gz", dir, split);
+    uint8_t *lab = read_gz(path, &llen, err, errlen);
+    if (!lab) {
+        free(img);
+        return -1;
+    }
+    if (ilen < 16 || llen < 8 || be32(img) != 0x803 || be32(lab) != 0x801 ||
+        be32(img + 4) != be32(lab + 4) || be32(img + 8) * be32(img + 12) != 784 ||
+        ilen != 16 + (size_t)be32(img + 4) * 784 || llen != 8 + (size_t)be32(lab + 4)) {
+        snprintf(err, errlen, "%s/%s-*: not a pair of 28x28 IDX image/label files", dir, split);
+        free(img);
+        free(lab);
+        return -1;
+    }
+    *n = be32(img + 4);
+    *images = hc_alloc(*n * 784 * sizeof(float));
+    *labels = malloc(*n);
+    for (size_t k = 0; k < *n * 784; k++)
+        (*images)[k] = (float)img[16 + k] / 255.0f;
+    memcpy(*labels, lab + 8, *n);
+    free(img);
+    free(lab);
+    return 0;
+}
+
+int hc_gnuplot(const char *gp)
+{
+    if (system("command -v gnuplot > /dev/null 2>&1") != 0) {
+        fprintf(stderr, "note: gnuplot not found; no plot (script %s)\n", gp);
+        return -1;
+    }
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "gnuplot '%s'", gp);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "note: gnuplot failed on %s\n", gp);
+        return -1;
+    }
+    return 0;
+}
+
+const char *hc_solver_name(lpk_solver s, int bits)
+{
+    switch (s) {
+    case LPK_SOLVER_GD: return "GD";
+    case LPK_SOLVER_SGD: return "SGD";
+    case LPK_SOLVER_SVRG: return "SVRG";
+    case LPK_SOLVER_LP_SGD: return bits == 8 ? "LP-SGD-8" : "LP-SGD-16";
+    case LPK_SOLVER_LP_SVRG: return bits == 8 ? "LP-SVRG-8" : "LP-SVRG-16";
+    case LPK_SOLVER_HALP: return bits == 8 ? "HALP-8" : "HALP-16";
+    }
+    return "?";
+}
+
+const char *hc_color(size_t k)
+{
+    static const char *const c[] = {"#000000", "#999999", "#0072b2", "#e69f00", "#d55e00",
+                                    "#8b4513", "#cc0000", "#009e73", "#f0c000", "#56b4e9",
+                                    "#cc79a7", "#00cc00"};
+    return c[k % (sizeof c / sizeof c[0])];
+}

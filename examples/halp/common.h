@@ -1,0 +1,52 @@
+/* Shared helpers of the HALP reproductions: timing, output files, JSON
+   lines, a Gaussian generator, a double-precision reference solver for
+   least squares, Fashion-MNIST loading and gnuplot. */
+#ifndef HALP_COMMON_H
+#define HALP_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lpk.h"
+
+double hc_now(void);
+/* mkdir -p; 0 on success. */
+int hc_mkdirs(const char *path);
+/* fopen(dir/name, mode), with a message on failure. */
+FILE *hc_open(const char *dir, const char *name, const char *mode);
+/* 64-byte aligned, zeroed; exits on failure. */
+void *hc_alloc(size_t bytes);
+
+/* splitmix64 and a Box-Muller normal. */
+uint64_t hc_rand(uint64_t *s);
+double hc_uniform(uint64_t *s); /* (0, 1) */
+double hc_normal(uint64_t *s);
+
+/* Least squares f(w) = 1/(2n) ||X w - y||^2 + lambda/2 ||w||^2 in double:
+   solves (X^T X / n + lambda I) w = X^T y / n by Cholesky and returns f(w*)
+   (w* written to wstar, d doubles); eig_min/eig_max (may be NULL) get the
+   extreme eigenvalues of the Hessian by (inverse) power iteration.
+   Returns -1 if the matrix is not positive definite. */
+double hc_lsq_solve(const float *X, const float *y, size_t n, size_t d, double lambda,
+                    double *wstar, double *eig_min, double *eig_max);
+
+/* Objective in double (the same formula the library's trace uses). */
+double hc_objective(lpk_loss loss, const float *X, const float *y, size_t n, size_t d,
+                    double lambda, const float *w);
+
+/* Fashion-MNIST: images (n x 784, pixel / 255) and labels of one split
+   ("train" or "t10k") from dir; 0 on success, else a message in err. */
+int hc_fmnist_load(const char *dir, const char *split, float **images, uint8_t **labels,
+                   size_t *n, char *err, size_t errlen);
+
+/* Runs gnuplot on script `gp` (a file path); 0 on success, -1 if gnuplot is
+   missing or failed (a note is printed, nothing else happens). */
+int hc_gnuplot(const char *gp);
+
+const char *hc_solver_name(lpk_solver s, int bits);
+
+/* A distinct plot color for curve k (cycles after 12). */
+const char *hc_color(size_t k);
+
+#endif

@@ -1,0 +1,145 @@
+/* Scalar reference of the optimizer-update family: the specification that
+   every variant matches bit for bit.  The per-op definitions are documented
+   in lpk.h ("Optimizer updates over bf16 weights").
+
+   Notation: every helper below is one step of the "16-bit FPU" model.
+     wid(h)  a bf16 widened to fp32 (exact)
+     bf(x)   an fp32 result rounded to bf16 nearest-even and widened back
+     rne(x)  the same, as the bf16 pattern to store
+   An expression like bf(a * b) is one op: the fp32 product of its operands,
+   rounded once.  NaN results of every rounding are the canonical quiet NaN
+   (LPK_UPD_QNAN16 / LPK_UPD_QNAN32).  The library is compiled with
+   -ffp-contract=off, so a * b + c below is two roundings, never an FMA. */
+#include <math.h>
+
+#include "update.h"
+#include "../common/bf16.h"
+#include "../common/philox.h"
+
+static inline float wid(lpk_bf16 h) { return lpk_bits_f32((uint32_t)h << 16); }
+
+static inline lpk_bf16 rne(float x)
+{
+    return isnan(x) ? (lpk_bf16)LPK_UPD_QNAN16 : lpk_bf16_rne(lpk_f32_bits(x));
+}
+
+static inline float bf(float x) { return wid(rne(x)); }
+
+/* Stochastic rounding of x with the 16 random bits r16 (as lpk_f32_to_bf16). */
+static inline lpk_bf16 sr(float x, uint32_t r16)
+{
+    return isnan(x) ? (lpk_bf16)LPK_UPD_QNAN16 : lpk_bf16_sr(lpk_f32_bits(x), r16);
+}
+
+/* An fp32 value to store: NaN becomes the canonical quiet NaN. */
+static inline float canon(float x) { return isnan(x) ? lpk_bits_f32(LPK_UPD_QNAN32) : x; }
+
+static inline float grad(const lpk_upd_bufs *b, size_t i)
+{
+    return b->g16 ? wid(b->g16[i]) : b->g32[i];
+}
+
+/* The final weight write of the 16-bit modes, with the bf16 increment u. */
+static void write_weight(const lpk_upd_bufs *b, int mode, size_t i, float u)
+{
+    const float w = wid(b->w[i]);
+    switch (mode) {
+    case LPK_UPDATE_NEAREST:
+        b->w[i] = rne(w + u);
+        break;
+    case LPK_UPDATE_STOCHASTIC:
+        b->w[i] = sr(w + u, lpk_sr_bits16(b->seed, b->offset + i));
+        break;
+    case LPK_UPDATE_KAHAN: {
+        const float c = wid(b->comp[i]);
+        const float y = bf(u - c);
+        const float s = bf(w + y);
+        b->comp[i] = rne(bf(s - w) - y);
+        b->w[i] = rne(s);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void lpk_update_sgd__ref(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        if (k->mode == LPK_UPDATE_FP32) {
+            const float w = b->master[i];
+            float g = grad(b, i);
+            if (k->decay)
+                g = g + k->wd * w;
+            float d = g;
+            if (k->momentum_on) {
+                const float buf = k->first ? g : k->mom * b->m32[i] + k->damp1 * g;
+                b->m32[i] = canon(buf);
+                d = k->nesterov ? g + k->mom * buf : buf;
+            }
+            const float nw = w + k->neg_lr * d;
+            b->master[i] = canon(nw);
+            b->w[i] = rne(nw);
+            continue;
+        }
+        const float w = wid(b->w[i]);
+        float g = grad(b, i);
+        if (k->decay)
+            g = bf(g + bf(k->wd * w));
+        float d = g;
+        if (k->momentum_on) {
+            const float buf =
+                k->first ? bf(g) : bf(bf(k->mom * wid(b->m[i])) + bf(k->damp1 * g));
+            b->m[i] = rne(buf);
+            d = k->nesterov ? bf(g + bf(k->mom * buf)) : buf;
+        }
+        write_weight(b, k->mode, i, bf(k->neg_lr * d));
+    }
+}
+
+void lpk_update_adamw__ref(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        const float g = grad(b, i);
+        if (k->mode == LPK_UPDATE_FP32) {
+            const float w = b->master[i];
+            const float dec = k->lrwd * w;
+            const float m = k->b1 * b->m32[i] + k->omb1 * g;
+            const float v = k->b2 * b->v32[i] + k->omb2 * (g * g);
+            const float dn = sqrtf(v) * k->rbc2 + k->eps;
+            const float st = k->nss * (m / dn);
+            const float u = k->decay ? st - dec : st;
+            const float nw = w + u;
+            b->m32[i] = canon(m);
+            b->v32[i] = canon(v);
+            b->master[i] = canon(nw);
+            b->w[i] = rne(nw);
+            continue;
+        }
+        const float w = wid(b->w[i]);
+        const float dec = bf(k->lrwd * w);
+        const float m = bf(bf(k->b1 * wid(b->m[i])) + bf(k->omb1 * g));
+        const float v = bf(bf(k->b2 * wid(b->v[i])) + bf(k->omb2 * bf(g * g)));
+        const float dn = bf(bf(bf(sqrtf(v)) * k->rbc2) + k->eps);
+        const float st = bf(k->nss * bf(m / dn));
+        const float u = k->decay ? bf(st - dec) : st;
+        b->m[i] = rne(m);
+        b->v[i] = rne(v);
+        write_weight(b, k->mode, i, u);
+    }
+}
+
+void lpk_update_kahan_split__ref(const float *w32, lpk_bf16 *w, lpk_bf16 *comp, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const lpk_bf16 h = rne(w32[i]);
+        w[i] = h;
+        comp[i] = rne(wid(h) - w32[i]);
+    }
+}
+
+void lpk_update_kahan_merge__ref(const lpk_bf16 *w, const lpk_bf16 *comp, float *w32, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        w32[i] = canon(wid(w[i]) - wid(comp[i]));
+}

@@ -1,0 +1,449 @@
+/* The optimizer-update kernels written once over a small set of vector
+   primitives; each ISA file (avx512.c, avx2.c, neon.c) defines them and
+   includes this file, which then defines that ISA's four kernels.
+   Bit-identical to ref.c: the same ops in the same order, each rounding
+   where ref.c rounds.
+
+   What the ISA file provides (UV = vector of UPD_VL fp32 lanes):
+     UPD_VL, UPD_STEP      lanes per vector; elements per step (a multiple of
+                           2*UPD_VL and of 8, the Philox block)
+     UPD_SUFFIX            avx512, avx2, neon: the kernel names' suffix
+     UPD_RB                steps whose SR bits one upd_rbits call makes
+     upd_keys, upd_keys_init(k, seed), upd_rbits(k, q, r[UPD_RB*UPD_STEP/UPD_VL]):
+                           the SR bits of elements 8q .. 8q + UPD_RB*UPD_STEP - 1,
+                           one uint32 lane each (value < 2^16), laid out like
+                           v_ld16's vectors (a call may make bits past the
+                           end of the call's elements: they are not used)
+     v_set, v_add, v_sub, v_mul, v_div, v_sqrt
+     v_ld16(p, &lo, &hi)   2*UPD_VL bf16 widened to fp32 in two vectors; the
+                           lane order within the pair may be any fixed
+                           permutation (AVX-512/AVX2: even / odd elements,
+                           NEON: natural order)
+     v_ld32(p, &lo, &hi)   2*UPD_VL fp32 in that same permutation
+     v_st16(p, lo, hi)     stores the high halves of the 32-bit patterns
+                           (a rounded sum or a clean bf16 value), every NaN
+                           pattern replaced by the canonical 0x7FC0
+     v_st32(p, lo, hi)     stores fp32 (inverse permutation), no change
+     v_canon(x)            NaN lanes -> the canonical 0x7FC00000
+     v_bf(x)               x rounded to bf16 nearest-even, as fp32 (low half 0)
+     v_rne_raw(x)          the 32-bit sum whose high half is rne(x)
+     v_sr_raw(x, r)        x + r, whose high half is sr(x) with bits r
+
+   NaN handling.  v_bf / v_rne_raw / v_sr_raw are the integer rounding
+   without a NaN test: u + 0x7FFF + lsb.  For a NaN whose low 16 bits are
+   zero that sum does not carry out of the low half, so the NaN stays a NaN
+   (of some payload).  Every NaN that reaches a rounding has that form:
+   bf16 inputs widen with zero low halves; fp32 inputs are canonicalised
+   before anything derived from them is rounded (gradients on load in the
+   16-bit modes, w32 in split, the new master in fp32 mode); the per-call
+   constants are never NaN (api.c); and an arithmetic op returns one of its
+   NaN operands or the default NaN.  NaN-ness propagates through every op
+   exactly as in ref.c, and each store canonicalises, so stored bits equal
+   ref.c's.  Non-NaN values are rounded exactly as ref.c's. */
+#ifndef UPD_SUFFIX
+#error "define the vector primitives and UPD_SUFFIX before including step-inl.h"
+#endif
+
+#include "../common/stream.h"
+
+#define UPD_ALWAYS static inline __attribute__((always_inline))
+#define UPD_CAT_(a, b) a##__##b
+#define UPD_CAT(a, b) UPD_CAT_(a, b)
+#define UPD_NAME(op) UPD_CAT(lpk_update_##op, UPD_SUFFIX)
+#define UPD_PAIR (2 * UPD_VL)
+#define UPD_NR (UPD_STEP / UPD_VL)
+
+enum { MOM_NONE = 0, MOM_FIRST = 1, MOM_LATER = 2 };
+
+/* ---- gradient ------------------------------------------------------------ */
+
+UPD_ALWAYS void load_grad(const lpk_upd_bufs *b, size_t i, const int G32, const int CANON,
+                          UV g[2])
+{
+    if (G32) {
+        v_ld32(b->g32 + i, &g[0], &g[1]);
+        if (CANON) {
+            g[0] = v_canon(g[0]);
+            g[1] = v_canon(g[1]);
+        }
+    } else {
+        v_ld16(b->g16 + i, &g[0], &g[1]);
+    }
+}
+
+/* The final write of the 16-bit modes: w (clean), increment u (clean). */
+UPD_ALWAYS void write_weight(const lpk_upd_bufs *b, size_t i, const int MODE, const UV w[2],
+                             const UV u[2], const UV r[2])
+{
+    UV o[2], c[2];
+    if (MODE == LPK_UPDATE_KAHAN)
+        v_ld16(b->comp + i, &c[0], &c[1]);
+    for (int h = 0; h < 2; h++) {
+        if (MODE == LPK_UPDATE_NEAREST) {
+            o[h] = v_rne_raw(v_add(w[h], u[h]));
+        } else if (MODE == LPK_UPDATE_STOCHASTIC) {
+            o[h] = v_sr_raw(v_add(w[h], u[h]), r[h]);
+        } else {
+            const UV y = v_bf(v_sub(u[h], c[h]));
+            const UV s = v_bf(v_add(w[h], y));
+            c[h] = v_rne_raw(v_sub(v_bf(v_sub(s, w[h])), y));
+            o[h] = s;
+        }
+    }
+    if (MODE == LPK_UPDATE_KAHAN)
+        v_st16(b->comp + i, c[0], c[1]);
+    v_st16(b->w + i, o[0], o[1]);
+}
+
+/* ---- SGD ------------------------------------------------------------------ */
+
+UPD_ALWAYS void sgd_pair(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i, const UV r[2],
+                         const int MODE, const int G32, const int DECAY, const int MOM,
+                         const int NEST)
+{
+    const UV wd = v_set(k->wd), mom = v_set(k->mom), damp1 = v_set(k->damp1);
+    const UV neg_lr = v_set(k->neg_lr);
+    UV g[2], w[2], m[2], d[2], u[2];
+    load_grad(b, i, G32, MODE != LPK_UPDATE_FP32, g);
+    if (MODE == LPK_UPDATE_FP32) {
+        v_ld32(b->master + i, &w[0], &w[1]);
+        if (MOM == MOM_LATER)
+            v_ld32(b->m32 + i, &m[0], &m[1]);
+        for (int h = 0; h < 2; h++) {
+            if (DECAY)
+                g[h] = v_add(g[h], v_mul(wd, w[h]));
+            d[h] = g[h];
+            if (MOM != MOM_NONE) {
+                const UV buf = MOM == MOM_FIRST ? g[h]
+                                                : v_add(v_mul(mom, m[h]), v_mul(damp1, g[h]));
+                m[h] = v_canon(buf);
+                d[h] = NEST ? v_add(g[h], v_mul(mom, buf)) : buf;
+            }
+            w[h] = v_canon(v_add(w[h], v_mul(neg_lr, d[h])));
+            u[h] = v_rne_raw(w[h]);
+        }
+        if (MOM != MOM_NONE)
+            v_st32(b->m32 + i, m[0], m[1]);
+        v_st32(b->master + i, w[0], w[1]);
+        v_st16(b->w + i, u[0], u[1]);
+        return;
+    }
+    v_ld16(b->w + i, &w[0], &w[1]);
+    if (MOM == MOM_LATER)
+        v_ld16(b->m + i, &m[0], &m[1]);
+    for (int h = 0; h < 2; h++) {
+        if (DECAY)
+            g[h] = v_bf(v_add(g[h], v_bf(v_mul(wd, w[h]))));
+        d[h] = g[h];
+        if (MOM != MOM_NONE) {
+            const UV buf = MOM == MOM_FIRST
+                               ? v_bf(g[h])
+                               : v_bf(v_add(v_bf(v_mul(mom, m[h])), v_bf(v_mul(damp1, g[h]))));
+            m[h] = buf;
+            d[h] = NEST ? v_bf(v_add(g[h], v_bf(v_mul(mom, buf)))) : buf;
+        }
+        u[h] = v_bf(v_mul(neg_lr, d[h]));
+    }
+    if (MOM != MOM_NONE)
+        v_st16(b->m + i, m[0], m[1]);
+    write_weight(b, i, MODE, w, u, r);
+}
+
+/* ---- AdamW ---------------------------------------------------------------- */
+
+UPD_ALWAYS void adamw_pair(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k, size_t i,
+                           const UV r[2], const int MODE, const int G32, const int DECAY)
+{
+    const UV b1 = v_set(k->b1), b2 = v_set(k->b2), omb1 = v_set(k->omb1), omb2 = v_set(k->omb2);
+    const UV eps = v_set(k->eps), rbc2 = v_set(k->rbc2), nss = v_set(k->nss);
+    const UV lrwd = v_set(k->lrwd);
+    UV g[2], w[2], m[2], v[2], u[2];
+    load_grad(b, i, G32, MODE != LPK_UPDATE_FP32, g);
+    if (MODE == LPK_UPDATE_FP32) {
+        v_ld32(b->master + i, &w[0], &w[1]);
+        v_ld32(b->m32 + i, &m[0], &m[1]);
+        v_ld32(b->v32 + i, &v[0], &v[1]);
+        for (int h = 0; h < 2; h++) {
+            const UV mm = v_add(v_mul(b1, m[h]), v_mul(omb1, g[h]));
+            const UV vv = v_add(v_mul(b2, v[h]), v_mul(omb2, v_mul(g[h], g[h])));
+            const UV dn = v_add(v_mul(v_sqrt(vv), rbc2), eps);
+            UV st = v_mul(nss, v_div(mm, dn));
+            if (DECAY)
+                st = v_sub(st, v_mul(lrwd, w[h]));
+            m[h] = v_canon(mm);
+            v[h] = v_canon(vv);
+            w[h] = v_canon(v_add(w[h], st));
+            u[h] = v_rne_raw(w[h]);
+        }
+        v_st32(b->m32 + i, m[0], m[1]);
+        v_st32(b->v32 + i, v[0], v[1]);
+        v_st32(b->master + i, w[0], w[1]);
+        v_st16(b->w + i, u[0], u[1]);
+        return;
+    }
+    v_ld16(b->w + i, &w[0], &w[1]);
+    v_ld16(b->m + i, &m[0], &m[1]);
+    v_ld16(b->v + i, &v[0], &v[1]);
+    for (int h = 0; h < 2; h++) {
+        m[h] = v_bf(v_add(v_bf(v_mul(b1, m[h])), v_bf(v_mul(omb1, g[h]))));
+        v[h] = v_bf(v_add(v_bf(v_mul(b2, v[h])), v_bf(v_mul(omb2, v_bf(v_mul(g[h], g[h]))))));
+        const UV dn = v_bf(v_add(v_bf(v_mul(v_bf(v_sqrt(v[h])), rbc2)), eps));
+        const UV st = v_bf(v_mul(nss, v_bf(v_div(m[h], dn))));
+        u[h] = DECAY ? v_bf(v_sub(st, v_bf(v_mul(lrwd, w[h])))) : st;
+    }
+    v_st16(b->m + i, m[0], m[1]);
+    v_st16(b->v + i, v[0], v[1]);
+    write_weight(b, i, MODE, w, u, r);
+}
+
+/* ---- steps: the specialised loops ----------------------------------------- */
+
+/* 4 KiB ahead into L2, as common/stream.h.  Written here, always inlined:
+   a small static inline helper that only prefetches is "const" to GCC's
+   IPA passes, which then delete its calls from a function this large
+   before inlining it (measured: no PREFETCH left in the object). */
+UPD_ALWAYS void upd_prefetch(const void *p)
+{
+    __builtin_prefetch((const char *)p + LPK_STREAM_PREFETCH_BYTES, 0, 2);
+}
+
+/* The read streams of one step (which exist is known at compile time):
+   one prefetch per 64-byte line. */
+UPD_ALWAYS void prefetch_step(const lpk_upd_bufs *b, size_t i, const int MODE, const int G32,
+                              const int NSTATE)
+{
+    const int fp32 = MODE == LPK_UPDATE_FP32;
+    for (size_t e = 0; e < UPD_STEP; e += 32) { /* 64 bytes of bf16 */
+        if (!fp32)
+            upd_prefetch(b->w + i + e);
+        if (MODE == LPK_UPDATE_KAHAN)
+            upd_prefetch(b->comp + i + e);
+        if (!G32)
+            upd_prefetch(b->g16 + i + e);
+        if (!fp32 && NSTATE >= 1)
+            upd_prefetch(b->m + i + e);
+        if (!fp32 && NSTATE >= 2)
+            upd_prefetch(b->v + i + e);
+    }
+    for (size_t e = 0; e < UPD_STEP; e += 16) { /* 64 bytes of fp32 */
+        if (fp32)
+            upd_prefetch(b->master + i + e);
+        if (G32)
+            upd_prefetch(b->g32 + i + e);
+        if (fp32 && NSTATE >= 1)
+            upd_prefetch(b->m32 + i + e);
+        if (fp32 && NSTATE >= 2)
+            upd_prefetch(b->v32 + i + e);
+    }
+}
+
+/* Steps over b->n elements (a multiple of UPD_STEP) whose first element is
+   on a Philox block boundary.  One function per (mode, gradient type,
+   momentum state): those change which buffers exist and which ops run;
+   weight decay and nesterov are predictable branches inside.  The loops
+   read buffers and constants from local copies: stores through the bf16
+   pointers could alias *b and *k otherwise, and the compiler would reload
+   pointers and re-broadcast constants every iteration. */
+typedef void upd_steps_fn(const lpk_upd_bufs *b, const void *k, const upd_keys *keys, int pf);
+
+UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys *keys, int pf,
+                          const int MODE, const int G32, const int MOM)
+{
+    const lpk_upd_bufs bl = *b0, *b = &bl;
+    const lpk_upd_sgd_k kl = *(const lpk_upd_sgd_k *)k0, *k = &kl;
+    UV rr[UPD_RB * UPD_NR];
+    for (size_t i = 0, j = 0; i + UPD_STEP <= b->n; i += UPD_STEP, j = (j + 1) % UPD_RB) {
+        if (pf)
+            prefetch_step(b, i, MODE, G32, MOM == MOM_LATER);
+        if (MODE == LPK_UPDATE_STOCHASTIC && j == 0)
+            upd_rbits(keys, (b->offset + i) >> 3, rr);
+        const UV *r = rr + j * UPD_NR;
+        for (int p = 0; p < UPD_STEP / UPD_PAIR; p++)
+            sgd_pair(b, k, i + (size_t)p * UPD_PAIR, r + 2 * p, MODE, G32, k->decay, MOM,
+                     k->nesterov);
+    }
+}
+
+UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys *keys,
+                            int pf, const int MODE, const int G32)
+{
+    const lpk_upd_bufs bl = *b0, *b = &bl;
+    const lpk_upd_adamw_k kl = *(const lpk_upd_adamw_k *)k0, *k = &kl;
+    UV rr[UPD_RB * UPD_NR];
+    for (size_t i = 0, j = 0; i + UPD_STEP <= b->n; i += UPD_STEP, j = (j + 1) % UPD_RB) {
+        if (pf)
+            prefetch_step(b, i, MODE, G32, 2);
+        if (MODE == LPK_UPDATE_STOCHASTIC && j == 0)
+            upd_rbits(keys, (b->offset + i) >> 3, rr);
+        const UV *r = rr + j * UPD_NR;
+        for (int p = 0; p < UPD_STEP / UPD_PAIR; p++)
+            adamw_pair(b, k, i + (size_t)p * UPD_PAIR, r + 2 * p, MODE, G32, k->decay);
+    }
+}
+
+#define UPD_SGD_INST(M, G, MO)                                                        \
+    static void sgd_steps_##M##_##G##_##MO(const lpk_upd_bufs *b, const void *k,      \
+                                           const upd_keys *keys, int pf)              \
+    {                                                                                 \
+        sgd_steps(b, k, keys, pf, M, G, MO);                                          \
+    }
+#define UPD_SGD_INST_M(M)                                                             \
+    UPD_SGD_INST(M, 0, 0) UPD_SGD_INST(M, 0, 1) UPD_SGD_INST(M, 0, 2)                 \
+    UPD_SGD_INST(M, 1, 0) UPD_SGD_INST(M, 1, 1) UPD_SGD_INST(M, 1, 2)
+UPD_SGD_INST_M(0) UPD_SGD_INST_M(1) UPD_SGD_INST_M(2) UPD_SGD_INST_M(3)
+#define UPD_SGD_ROW(M)                                                                \
+    {{sgd_steps_##M##_0_0, sgd_steps_##M##_0_1, sgd_steps_##M##_0_2},                 \
+     {sgd_steps_##M##_1_0, sgd_steps_##M##_1_1, sgd_steps_##M##_1_2}}
+/* [mode][grad32][MOM_NONE, MOM_FIRST, MOM_LATER] */
+static upd_steps_fn *const sgd_tab[4][2][3] = {UPD_SGD_ROW(0), UPD_SGD_ROW(1), UPD_SGD_ROW(2),
+                                               UPD_SGD_ROW(3)};
+
+#define UPD_ADAMW_INST(M, G)                                                          \
+    static void adamw_steps_##M##_##G(const lpk_upd_bufs *b, const void *k,           \
+                                      const upd_keys *keys, int pf)                   \
+    {                                                                                 \
+        adamw_steps(b, k, keys, pf, M, G);                                            \
+    }
+UPD_ADAMW_INST(0, 0) UPD_ADAMW_INST(0, 1) UPD_ADAMW_INST(1, 0) UPD_ADAMW_INST(1, 1)
+UPD_ADAMW_INST(2, 0) UPD_ADAMW_INST(2, 1) UPD_ADAMW_INST(3, 0) UPD_ADAMW_INST(3, 1)
+/* [mode][grad32] */
+static upd_steps_fn *const adamw_tab[4][2] = {{adamw_steps_0_0, adamw_steps_0_1},
+                                             {adamw_steps_1_0, adamw_steps_1_1},
+                                             {adamw_steps_2_0, adamw_steps_2_1},
+                                             {adamw_steps_3_0, adamw_steps_3_1}};
+
+/* ---- driver: full steps in place, partial steps via the stack --------------- */
+
+/* Stack copies of every buffer for a partial step: lanes [s, s + h) hold
+   elements [lo, lo + h) of the call, the rest zeros (computed, not stored). */
+typedef struct {
+    _Alignas(64) lpk_bf16 w[UPD_STEP], comp[UPD_STEP], g16[UPD_STEP], m[UPD_STEP], v[UPD_STEP];
+    _Alignas(64) float master[UPD_STEP], g32[UPD_STEP], m32[UPD_STEP], v32[UPD_STEP];
+} upd_tmp;
+
+/* One step on elements [lo, lo + h) placed at lanes [s, s + h). */
+static void partial_step(upd_steps_fn *fn, const lpk_upd_bufs *b, const void *k,
+                         const upd_keys *keys, size_t lo, size_t h, size_t s)
+{
+    upd_tmp t;
+    lpk_upd_bufs tb = *b;
+    memset(&t, 0, sizeof t);
+    tb.n = UPD_STEP;
+    tb.offset = b->offset + lo - s;
+#define IN(f)                                                  \
+    if (b->f) {                                                \
+        memcpy(t.f + s, b->f + lo, h * sizeof(*b->f));         \
+        tb.f = t.f;                                            \
+    }
+    IN(w) IN(comp) IN(g16) IN(m) IN(v) IN(master) IN(g32) IN(m32) IN(v32)
+#undef IN
+    fn(&tb, k, keys, 0);
+#define OUT(f)                                                 \
+    if (b->f)                                                  \
+        memcpy(b->f + lo, t.f + s, h * sizeof(*b->f));
+    OUT(w) OUT(comp) OUT(m) OUT(v) OUT(master) OUT(m32) OUT(v32)
+#undef OUT
+}
+
+/* Large calls prefetch their read streams (common/stream.h): one core does
+   not keep enough misses in flight on several streams otherwise. */
+#define UPD_PREFETCH_MIN 262144
+
+/* A head step when SR needs the first full step on a Philox block boundary,
+   the full steps, a tail step. */
+static void drive(upd_steps_fn *fn, const lpk_upd_bufs *b, const void *k, int mode)
+{
+    upd_keys keys;
+    if (mode == LPK_UPDATE_STOCHASTIC)
+        upd_keys_init(&keys, b->seed);
+    const size_t n = b->n;
+    size_t i = 0;
+    const size_t s = mode == LPK_UPDATE_STOCHASTIC ? (size_t)(b->offset & 7) : 0;
+    if (s && n) {
+        i = n < UPD_STEP - s ? n : UPD_STEP - s;
+        partial_step(fn, b, k, &keys, 0, i, s);
+    }
+    const size_t full = (n - i) / UPD_STEP * UPD_STEP;
+    if (full) {
+        lpk_upd_bufs mb = *b;
+        mb.n = full;
+        mb.offset = b->offset + i;
+#define ADV(f) mb.f = b->f ? b->f + i : NULL;
+        ADV(w) ADV(comp) ADV(g16) ADV(m) ADV(v) ADV(master) ADV(g32) ADV(m32) ADV(v32)
+#undef ADV
+        fn(&mb, k, &keys, n >= UPD_PREFETCH_MIN);
+        i += full;
+    }
+    if (i < n)
+        partial_step(fn, b, k, &keys, i, n - i, 0);
+}
+
+void UPD_NAME(sgd)(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k)
+{
+    if (k->mode < 0 || k->mode > 3)
+        return;
+    const int mom = !k->momentum_on ? MOM_NONE : k->first ? MOM_FIRST : MOM_LATER;
+    drive(sgd_tab[k->mode][b->g32 != NULL][mom], b, k, k->mode);
+}
+
+void UPD_NAME(adamw)(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k)
+{
+    if (k->mode < 0 || k->mode > 3)
+        return;
+    drive(adamw_tab[k->mode][b->g32 != NULL], b, k, k->mode);
+}
+
+/* ---- Kahan checkpoints ------------------------------------------------------ */
+
+UPD_ALWAYS void split_pair(const float *w32, lpk_bf16 *w, lpk_bf16 *comp)
+{
+    UV x[2], h[2], c[2];
+    v_ld32(w32, &x[0], &x[1]);
+    for (int k = 0; k < 2; k++) {
+        x[k] = v_canon(x[k]);
+        h[k] = v_bf(x[k]);
+        c[k] = v_rne_raw(v_sub(h[k], x[k]));
+    }
+    v_st16(w, h[0], h[1]);
+    v_st16(comp, c[0], c[1]);
+}
+
+void UPD_NAME(kahan_split)(const float *w32, lpk_bf16 *w, lpk_bf16 *comp, size_t n)
+{
+    size_t i = 0;
+    for (; i + UPD_PAIR <= n; i += UPD_PAIR)
+        split_pair(w32 + i, w + i, comp + i);
+    if (i < n) {
+        _Alignas(64) float x[UPD_PAIR] = {0};
+        _Alignas(64) lpk_bf16 hw[UPD_PAIR], hc[UPD_PAIR];
+        memcpy(x, w32 + i, (n - i) * sizeof(float));
+        split_pair(x, hw, hc);
+        memcpy(w + i, hw, (n - i) * sizeof(lpk_bf16));
+        memcpy(comp + i, hc, (n - i) * sizeof(lpk_bf16));
+    }
+}
+
+UPD_ALWAYS void merge_pair(const lpk_bf16 *w, const lpk_bf16 *comp, float *w32)
+{
+    UV a[2], c[2];
+    v_ld16(w, &a[0], &a[1]);
+    v_ld16(comp, &c[0], &c[1]);
+    for (int k = 0; k < 2; k++)
+        a[k] = v_canon(v_sub(a[k], c[k]));
+    v_st32(w32, a[0], a[1]);
+}
+
+void UPD_NAME(kahan_merge)(const lpk_bf16 *w, const lpk_bf16 *comp, float *w32, size_t n)
+{
+    size_t i = 0;
+    for (; i + UPD_PAIR <= n; i += UPD_PAIR)
+        merge_pair(w + i, comp + i, w32 + i);
+    if (i < n) {
+        _Alignas(64) lpk_bf16 hw[UPD_PAIR] = {0}, hc[UPD_PAIR] = {0};
+        _Alignas(64) float x[UPD_PAIR];
+        memcpy(hw, w + i, (n - i) * sizeof(lpk_bf16));
+        memcpy(hc, comp + i, (n - i) * sizeof(lpk_bf16));
+        merge_pair(hw, hc, x);
+        memcpy(w32 + i, x, (n - i) * sizeof(float));
+    }
+}

@@ -1,0 +1,120 @@
+/* Optimizer-update family: fused SGD / AdamW steps over bf16 weights, and the
+   Kahan checkpoint split/merge.  The lists below are the kernel table: best
+   first, ending with the scalar reference (ref.c, the specification).
+   Adding a variant = one source file + one line here.
+
+   Kernel interface: the public entry points (api.c) validate, compute the
+   per-call fp32 constants once, and hand each thread a chunk [lo, hi) as a
+   lpk_upd_bufs whose pointers and SR offset are already advanced by lo.
+   The SIMD kernels are written once over vector primitives (step-inl.h),
+   with loops specialised on mode, gradient type and momentum state. */
+#ifndef LPK_UPDATE_H
+#define LPK_UPDATE_H
+
+#include "lpk_internal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The buffers of one chunk of n elements (see lpk_opt_tensor).  Exactly one
+   of g16 / g32 is non-NULL; buffers the mode does not use are NULL.
+   SR bits of element i come from (seed, offset + i). */
+typedef struct {
+    size_t n;
+    lpk_bf16 *w, *comp;
+    float *master;
+    const lpk_bf16 *g16;
+    const float *g32;
+    lpk_bf16 *m, *v;
+    float *m32, *v32;
+    uint64_t seed, offset;
+} lpk_upd_bufs;
+
+/* SGD per-call constants (fp32 scalars, computed once in api.c; never NaN:
+   the SIMD roundings rely on it, see step-inl.h). */
+typedef struct {
+    int mode;        /* lpk_update_mode */
+    int decay;       /* weight_decay != 0 */
+    int momentum_on; /* momentum != 0: m (m32) is the momentum buffer */
+    int first;       /* step == 1: the buffer is initialised, not read */
+    int nesterov;
+    float wd;        /* weight_decay */
+    float mom;       /* momentum */
+    float damp1;     /* 1 - dampening */
+    float neg_lr;    /* -lr */
+} lpk_upd_sgd_k;
+
+/* AdamW per-call constants (fp32 scalars, computed once in api.c; never
+   NaN). */
+typedef struct {
+    int mode;     /* lpk_update_mode */
+    int decay;    /* weight_decay != 0 */
+    float b1, b2; /* beta1, beta2 */
+    float omb1;   /* 1 - beta1 */
+    float omb2;   /* 1 - beta2 */
+    float eps;
+    float rbc2;   /* 1 / sqrt(1 - beta2^step) */
+    float nss;    /* -lr / (1 - beta1^step) */
+    float lrwd;   /* lr * weight_decay */
+} lpk_upd_adamw_k;
+
+typedef void lpk_update_sgd_fn(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k);
+typedef void lpk_update_adamw_fn(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k);
+/* w[i] = rne(w32[i]); comp[i] = rne(w[i] - w32[i]) (fp32 subtraction). */
+typedef void lpk_update_kahan_split_fn(const float *w32, lpk_bf16 *w, lpk_bf16 *comp, size_t n);
+/* w32[i] = w[i] - comp[i] (fp32). */
+typedef void lpk_update_kahan_merge_fn(const lpk_bf16 *w, const lpk_bf16 *comp, float *w32,
+                                       size_t n);
+
+/* The canonical quiet NaN every rounding of this family produces for a NaN
+   (bf16 and fp32 patterns): payloads never depend on which NaN operand the
+   hardware or the compiler's operand order propagates. */
+#define LPK_UPD_QNAN16 0x7FC0u
+#define LPK_UPD_QNAN32 0x7FC00000u
+
+#define LPK_UPDATE_SGD_VARIANTS(V) \
+    V(AVX512, lpk_update_sgd__avx512) \
+    V(AVX2, lpk_update_sgd__avx2) \
+    V(NEON, lpk_update_sgd__neon) \
+    V(SCALAR, lpk_update_sgd__ref)
+
+#define LPK_UPDATE_ADAMW_VARIANTS(V) \
+    V(AVX512, lpk_update_adamw__avx512) \
+    V(AVX2, lpk_update_adamw__avx2) \
+    V(NEON, lpk_update_adamw__neon) \
+    V(SCALAR, lpk_update_adamw__ref)
+
+#define LPK_UPDATE_KAHAN_SPLIT_VARIANTS(V) \
+    V(AVX512, lpk_update_kahan_split__avx512) \
+    V(AVX2, lpk_update_kahan_split__avx2) \
+    V(NEON, lpk_update_kahan_split__neon) \
+    V(SCALAR, lpk_update_kahan_split__ref)
+
+#define LPK_UPDATE_KAHAN_MERGE_VARIANTS(V) \
+    V(AVX512, lpk_update_kahan_merge__avx512) \
+    V(AVX2, lpk_update_kahan_merge__avx2) \
+    V(NEON, lpk_update_kahan_merge__neon) \
+    V(SCALAR, lpk_update_kahan_merge__ref)
+
+#define LPK_DECL_SGD(tier, fn) lpk_update_sgd_fn fn;
+#define LPK_DECL_ADAMW(tier, fn) lpk_update_adamw_fn fn;
+#define LPK_DECL_SPLIT(tier, fn) lpk_update_kahan_split_fn fn;
+#define LPK_DECL_MERGE(tier, fn) lpk_update_kahan_merge_fn fn;
+LPK_UPDATE_SGD_VARIANTS(LPK_DECL_SGD)
+LPK_UPDATE_ADAMW_VARIANTS(LPK_DECL_ADAMW)
+LPK_UPDATE_KAHAN_SPLIT_VARIANTS(LPK_DECL_SPLIT)
+LPK_UPDATE_KAHAN_MERGE_VARIANTS(LPK_DECL_MERGE)
+#undef LPK_DECL_SGD
+#undef LPK_DECL_ADAMW
+#undef LPK_DECL_SPLIT
+#undef LPK_DECL_MERGE
+
+extern const lpk_op lpk_op_update_sgd, lpk_op_update_adamw, lpk_op_update_kahan_split,
+    lpk_op_update_kahan_merge;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

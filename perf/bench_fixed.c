@@ -1,0 +1,271 @@
+/* Fixed-point (HALP) benchmark: every runnable variant of the dot, update,
+   quantize and dequantize kernels and of their fp32 baseline (dotf,
+   updatef), walked from the kernel tables, at an L1-sized vector (d = 1024,
+   the HALP inner loop on one data row) and a DRAM-sized one.  One JSON line
+   per measurement; single thread (the kernels are single-threaded leaves).
+
+   Bytes per element (traffic, for gb_s): dot8 2, dot16 4, dotf 8;
+   update8 7 (z read + written, x, h fp32), update16 10, updatef 16;
+   quant8 5, quant16 6; dequant8 5, dequant16 6.
+
+   Then the HALP inner step at each size: dot(x, z) followed by
+   update(z, x, h) -- what one step of bit-centered SVRG costs per data row
+   -- in int8 (dot8 + update8, stochastic rounding) against fp32
+   (dotf + updatef), with the dispatched variants and, per tier, the best
+   variants up to that tier.  ratio_fp32_over_int8 > 1: the int8 step is
+   faster.  Measured both as the sum of the single-kernel medians and as
+   one timed loop of the two calls.
+
+   The scalar references are timed up to 2^20 elements (seconds per call
+   beyond); --ref times them at every size.
+
+   usage: bench_fixed [--sizes n1,n2,...] [--quick] [--ref] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchutil.h"
+#include "lpk_internal.h"
+#include "fixed/fixed.h"
+
+typedef struct {
+    const lpk_op *op;
+    lpk_fnptr fn, fn2; /* fn2: the update of a step job */
+    int mode;          /* rounding mode for quantize / update */
+    size_t n;
+    int8_t *a8, *b8;
+    int16_t *a16, *b16;
+    float *af, *bf, *hf, *xf;
+    volatile int64_t sink;
+    volatile float sinkf;
+    uint64_t step;
+} job;
+
+static void run(void *p)
+{
+    job *j = p;
+    const size_t n = j->n;
+    const lpk_op *op = j->op;
+    if (op == &lpk_op_fixed_dot8)
+        j->sink = ((lpk_fixed_dot8_fn *)j->fn)(j->a8, j->b8, n);
+    else if (op == &lpk_op_fixed_dot16)
+        j->sink = ((lpk_fixed_dot16_fn *)j->fn)(j->a16, j->b16, n);
+    else if (op == &lpk_op_fixed_dotf)
+        j->sinkf = ((lpk_fixed_dotf_fn *)j->fn)(j->af, j->bf, n);
+    else if (op == &lpk_op_fixed_update8)
+        ((lpk_fixed_update8_fn *)j->fn)(j->a8, j->b8, j->hf, n, 0.999f, 0.01f,
+                                        (lpk_round)j->mode, 42, 64 * j->step++);
+    else if (op == &lpk_op_fixed_update16)
+        ((lpk_fixed_update16_fn *)j->fn)(j->a16, j->b16, j->hf, n, 0.999f, 0.01f,
+                                         (lpk_round)j->mode, 42, 64 * j->step++);
+    else if (op == &lpk_op_fixed_updatef)
+        ((lpk_fixed_updatef_fn *)j->fn)(j->af, j->bf, j->hf, n, 0.999f, 0.01f);
+    else if (op == &lpk_op_fixed_quant8)
+        ((lpk_fixed_quant8_fn *)j->fn)(j->xf, j->a8, n, 20.0f, (lpk_round)j->mode, 42, 0);
+    else if (op == &lpk_op_fixed_quant16)
+        ((lpk_fixed_quant16_fn *)j->fn)(j->xf, j->a16, n, 5000.0f, (lpk_round)j->mode, 42, 0);
+    else if (op == &lpk_op_fixed_dequant8)
+        ((lpk_fixed_dequant8_fn *)j->fn)(j->a8, j->xf, n, 0.05f);
+    else if (op == &lpk_op_fixed_dequant16)
+        ((lpk_fixed_dequant16_fn *)j->fn)(j->a16, j->xf, n, 0.0002f);
+    __asm__ volatile("" ::: "memory");
+}
+
+/* One HALP inner step: dot then update (int8 with SR, or fp32). */
+static void run_step8(void *p)
+{
+    job *j = p;
+    const int64_t d = ((lpk_fixed_dot8_fn *)j->fn)(j->b8, j->a8, j->n);
+    ((lpk_fixed_update8_fn *)j->fn2)(j->a8, j->b8, j->hf, j->n, 0.999f,
+                                     (float)(d & 1) * 1e-3f + 0.01f, LPK_ROUND_STOCHASTIC, 42,
+                                     64 * j->step++);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_stepf(void *p)
+{
+    job *j = p;
+    const float d = ((lpk_fixed_dotf_fn *)j->fn)(j->bf, j->af, j->n);
+    ((lpk_fixed_updatef_fn *)j->fn2)(j->af, j->bf, j->hf, j->n, 0.999f,
+                                     (d > 0.0f ? 1e-3f : 0.0f) + 0.01f);
+    __asm__ volatile("" ::: "memory");
+}
+
+static double bytes_per_elem(const lpk_op *op)
+{
+    if (op == &lpk_op_fixed_dot8) return 2;
+    if (op == &lpk_op_fixed_dot16) return 4;
+    if (op == &lpk_op_fixed_dotf) return 8;
+    if (op == &lpk_op_fixed_update8) return 7;
+    if (op == &lpk_op_fixed_update16) return 10;
+    if (op == &lpk_op_fixed_updatef) return 16;
+    if (op == &lpk_op_fixed_quant8 || op == &lpk_op_fixed_dequant8) return 5;
+    return 6;
+}
+
+static void emit(const char *op, const char *mode, const char *variant, const char *tier,
+                 size_t n, double bpe, double t)
+{
+    printf("{\"bench\":\"fixed\",\"op\":\"%s\",\"mode\":\"%s\",\"variant\":\"%s\",\"tier\":\"%s\","
+           "\"n\":%zu,\"level\":\"%s\",\"threads\":1,\"median_s\":%.6e,\"gelem_s\":%.3f,"
+           "\"gb_s\":%.2f}\n",
+           op, mode, variant, tier, n, bu_level((size_t)(bpe * (double)n)), t,
+           (double)n / t * 1e-9, bpe * (double)n / t * 1e-9);
+    fflush(stdout);
+}
+
+/* Best runnable variant of op whose tier is at most `rank` on `arch` (or
+   scalar); NULL if none. */
+static const lpk_variant *best_upto(const lpk_op *op, int arch, int rank)
+{
+    for (size_t k = 0; k < op->count; k++) {
+        const lpk_variant *v = &op->variants[k];
+        const lpk_tier_info *t = &lpk_tiers[v->tier];
+        if (!lpk_variant_runnable(v))
+            continue;
+        if (t->arch == LPK_ARCH_ANY ? t->rank == 0 : (t->arch == arch && t->rank <= rank))
+            return v;
+    }
+    return NULL;
+}
+
+static void step_row(const char *label, const lpk_variant *d8, const lpk_variant *u8,
+                     const lpk_variant *df, const lpk_variant *uf, job *j8, job *jf, size_t n,
+                     int samples, double min_s)
+{
+    double t[4];
+    const lpk_variant *vs[4] = {d8, u8, df, uf};
+    const lpk_op *ops[4] = {&lpk_op_fixed_dot8, &lpk_op_fixed_update8, &lpk_op_fixed_dotf,
+                            &lpk_op_fixed_updatef};
+    for (int k = 0; k < 4; k++) {
+        job *j = k < 2 ? j8 : jf;
+        j->op = ops[k];
+        j->fn = vs[k]->fn;
+        j->mode = LPK_ROUND_STOCHASTIC;
+        t[k] = bu_time(run, j, samples, min_s);
+    }
+    j8->fn = d8->fn;
+    j8->fn2 = u8->fn;
+    jf->fn = df->fn;
+    jf->fn2 = uf->fn;
+    const double s8 = bu_time(run_step8, j8, samples, min_s);
+    const double sf = bu_time(run_stepf, jf, samples, min_s);
+    printf("{\"bench\":\"fixed\",\"op\":\"halp_step\",\"which\":\"%s\",\"n\":%zu,\"level\":\"%s\","
+           "\"int8\":[\"%s\",\"%s\"],\"fp32\":[\"%s\",\"%s\"],"
+           "\"dot8_s\":%.4e,\"update8_sr_s\":%.4e,\"dotf_s\":%.4e,\"updatef_s\":%.4e,"
+           "\"sum_int8_s\":%.4e,\"sum_fp32_s\":%.4e,\"ratio_fp32_over_int8_sum\":%.3f,"
+           "\"loop_int8_s\":%.4e,\"loop_fp32_s\":%.4e,\"ratio_fp32_over_int8_loop\":%.3f,"
+           "\"int8_gelem_s\":%.3f,\"fp32_gelem_s\":%.3f}\n",
+           label, n, bu_level((size_t)(24.0 * (double)n)), d8->name, u8->name, df->name, uf->name,
+           t[0], t[1], t[2], t[3], t[0] + t[1], t[2] + t[3], (t[2] + t[3]) / (t[0] + t[1]), s8,
+           sf, sf / s8, (double)n / s8 * 1e-9, (double)n / sf * 1e-9);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    int quick = 0, all_ref = 0;
+    size_t sizes[8] = {1024, (size_t)64 << 20};
+    int nsizes = 2;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick")) {
+            quick = 1;
+        } else if (!strcmp(argv[i], "--ref")) {
+            all_ref = 1;
+        } else if (!strcmp(argv[i], "--sizes") && i + 1 < argc) {
+            nsizes = 0;
+            for (char *s = strtok(argv[++i], ","); s && nsizes < 8; s = strtok(NULL, ","))
+                sizes[nsizes++] = (size_t)strtoull(s, NULL, 0);
+        } else {
+            fprintf(stderr, "usage: %s [--sizes n1,n2,...] [--quick] [--ref]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (lpk_ready() != LPK_OK) {
+        fprintf(stderr, "bench_fixed: %s\n", lpk_last_error());
+        return 2;
+    }
+    const double min_s = quick ? 0.002 : 0.02;
+    const int samples = quick ? 3 : 7;
+    static const struct { const lpk_op *op; int mode; const char *mname; } rows[] = {
+        {&lpk_op_fixed_dot8, 0, "-"},          {&lpk_op_fixed_dot16, 0, "-"},
+        {&lpk_op_fixed_dotf, 0, "-"},          {&lpk_op_fixed_update8, 0, "nearest"},
+        {&lpk_op_fixed_update8, 1, "stochastic"}, {&lpk_op_fixed_update16, 1, "stochastic"},
+        {&lpk_op_fixed_updatef, 0, "-"},       {&lpk_op_fixed_quant8, 0, "nearest"},
+        {&lpk_op_fixed_quant8, 1, "stochastic"}, {&lpk_op_fixed_quant16, 1, "stochastic"},
+        {&lpk_op_fixed_dequant8, 0, "-"},
+    };
+    for (int si = 0; si < nsizes; si++) {
+        const size_t n = sizes[si];
+        const int time_ref = all_ref || n <= ((size_t)1 << 20);
+        job j;
+        memset(&j, 0, sizeof j);
+        j.n = n;
+        j.a8 = bu_alloc(n);
+        j.b8 = bu_alloc(n);
+        j.a16 = bu_alloc(n * 2);
+        j.b16 = bu_alloc(n * 2);
+        j.af = bu_alloc(n * 4);
+        j.bf = bu_alloc(n * 4);
+        j.hf = bu_alloc(n * 4);
+        j.xf = bu_alloc(n * 4);
+        uint64_t s = 1;
+        for (size_t i = 0; i < n; i++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            const float u = (float)((double)(s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+            j.a8[i] = (int8_t)(s >> 56);
+            j.b8[i] = (int8_t)(s >> 48);
+            j.a16[i] = (int16_t)(s >> 40);
+            j.b16[i] = (int16_t)(s >> 24);
+            j.af[i] = u;
+            j.bf[i] = u * 0.5f + 0.25f;
+            j.hf[i] = u * 0.3f;
+            j.xf[i] = u * 5.0f;
+        }
+        for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+            const lpk_op *op = rows[r].op;
+            for (size_t k = 0; k < op->count; k++) {
+                const lpk_variant *v = &op->variants[k];
+                if (!lpk_variant_runnable(v)) {
+                    printf("{\"bench\":\"fixed\",\"op\":\"%s\",\"variant\":\"%s\",\"skipped\":\"tier %s not available here\"}\n",
+                           op->name, v->name, lpk_tiers[v->tier].name);
+                    continue;
+                }
+                if (v->tier == LPK_TIER_SCALAR && !time_ref) {
+                    printf("{\"bench\":\"fixed\",\"op\":\"%s\",\"variant\":\"%s\",\"skipped\":\"reference not timed above 2^20 elements (--ref)\"}\n",
+                           op->name, v->name);
+                    continue;
+                }
+                j.op = op;
+                j.fn = v->fn;
+                j.mode = rows[r].mode;
+                emit(op->name, rows[r].mname, v->name, lpk_tiers[v->tier].name, n,
+                     bytes_per_elem(op), bu_time(run, &j, samples, min_s));
+            }
+        }
+        /* the HALP step: dispatched variants, then per tier of updatef */
+        job jf = j;
+        step_row("dispatched", lpk_selected(&lpk_op_fixed_dot8), lpk_selected(&lpk_op_fixed_update8),
+                 lpk_selected(&lpk_op_fixed_dotf), lpk_selected(&lpk_op_fixed_updatef), &j, &jf, n,
+                 samples, min_s);
+        for (size_t k = 0; k < lpk_op_fixed_updatef.count; k++) {
+            const lpk_variant *uf = &lpk_op_fixed_updatef.variants[k];
+            if (!lpk_variant_runnable(uf))
+                continue;
+            const lpk_tier_info *t = &lpk_tiers[uf->tier];
+            const int arch = t->arch == LPK_ARCH_ANY ? LPK_ARCH_HOST : t->arch;
+            const int rank = t->arch == LPK_ARCH_ANY ? 0 : t->rank;
+            const lpk_variant *d8 = best_upto(&lpk_op_fixed_dot8, arch, rank);
+            const lpk_variant *u8 = best_upto(&lpk_op_fixed_update8, arch, rank);
+            const lpk_variant *df = best_upto(&lpk_op_fixed_dotf, arch, rank);
+            if (!d8 || !u8 || !df || (uf->tier == LPK_TIER_SCALAR && !time_ref))
+                continue;
+            char label[64];
+            snprintf(label, sizeof label, "up to %s", t->name);
+            step_row(label, d8, u8, df, uf, &j, &jf, n, samples, min_s);
+        }
+        free(j.a8); free(j.b8); free(j.a16); free(j.b16);
+        free(j.af); free(j.bf); free(j.hf); free(j.xf);
+    }
+    return 0;
+}

@@ -1,0 +1,258 @@
+/* Optimizer-update benchmark: every runnable variant of update.sgd /
+   update.adamw (walked from the kernel tables), the dispatched public call,
+   and memcpy of the same traffic in the same run, for SGD nearest / SR /
+   Kahan / fp32 without and with momentum and AdamW Kahan, bf16 gradients,
+   at an in-cache size and a DRAM size.  One JSON line per measurement.
+
+   Traffic counts the bytes each step must read and write per element, e.g.
+   SGD Kahan without momentum reads w, comp, grad and writes w, comp:
+   6 + 4 = 10 bytes.  The memcpy row copies traffic/2 bytes (read + write =
+   the same traffic), so ratio_memcpy = t_memcpy / t_kernel is the ratio of
+   bandwidths.  Single-thread rows also give the same figures from the
+   thread's CPU time (cpu_*), which a loaded shared machine disturbs less.
+
+   usage: bench_update [--threads N] [--sizes n1,n2,...] [--only TEXT] [--quick] [--ref]
+     --threads N  threads of the public-API rows (variants run on 1 thread)
+     --only TEXT  only the cases whose name contains TEXT (e.g. "sgd kahan")
+     --ref        also time the scalar reference at sizes above 1M elements */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "benchutil.h"
+#include "lpk_internal.h"
+#include "update/update.h"
+
+typedef struct {
+    const char *name;
+    int adamw, mode, momentum;
+    int bytes; /* traffic per element */
+} bcase;
+
+static const bcase cases[] = {
+    {"sgd nearest", 0, LPK_UPDATE_NEAREST, 0, 6},
+    {"sgd stochastic", 0, LPK_UPDATE_STOCHASTIC, 0, 6},
+    {"sgd kahan", 0, LPK_UPDATE_KAHAN, 0, 10},
+    {"sgd fp32", 0, LPK_UPDATE_FP32, 0, 12},
+    {"sgd+momentum nearest", 0, LPK_UPDATE_NEAREST, 1, 10},
+    {"sgd+momentum stochastic", 0, LPK_UPDATE_STOCHASTIC, 1, 10},
+    {"sgd+momentum kahan", 0, LPK_UPDATE_KAHAN, 1, 14},
+    {"sgd+momentum fp32", 0, LPK_UPDATE_FP32, 1, 20},
+    {"adamw kahan", 1, LPK_UPDATE_KAHAN, 0, 18},
+};
+
+typedef struct {
+    const bcase *c;
+    lpk_fnptr fn; /* NULL: the public API */
+    lpk_upd_bufs b;
+    lpk_upd_sgd_k sk;
+    lpk_upd_adamw_k ak;
+    lpk_sgd_params sp;
+    lpk_adamw_params ap;
+    lpk_opt_tensor t;
+} job;
+
+static void run(void *p)
+{
+    job *j = p;
+    if (j->fn) {
+        if (j->c->adamw)
+            ((lpk_update_adamw_fn *)j->fn)(&j->b, &j->ak);
+        else
+            ((lpk_update_sgd_fn *)j->fn)(&j->b, &j->sk);
+    } else {
+        const lpk_status st = j->c->adamw ? lpk_adamw_step(&j->ap, j->c->mode, &j->t, 42, 0)
+                                          : lpk_sgd_step(&j->sp, j->c->mode, &j->t, 42, 0);
+        if (st != LPK_OK) {
+            fprintf(stderr, "bench_update: %s\n", lpk_last_error());
+            exit(1);
+        }
+    }
+    __asm__ volatile("" ::: "memory");
+}
+
+/* Wall-clock and thread-CPU-time medians of fn(ctx), like bu_time.  On a
+   shared machine the wall clock also counts the time this thread waited
+   for a core; the CPU time does not (it still sees the memory bandwidth
+   others take), so single-thread rows report both. */
+typedef struct {
+    double wall, cpu;
+} times;
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static times time_both(void (*fn)(void *), void *ctx, int samples, double min_s)
+{
+    fn(ctx); /* warm-up */
+    double t0 = bu_now();
+    fn(ctx);
+    const double one = bu_now() - t0;
+    const long reps = one > 0 ? (long)(min_s / one) + 1 : 1;
+    double w[16], c[16];
+    if (samples > 16)
+        samples = 16;
+    for (int i = 0; i < samples; i++) {
+        const double c0 = cpu_now();
+        t0 = bu_now();
+        for (long r = 0; r < reps; r++)
+            fn(ctx);
+        w[i] = (bu_now() - t0) / (double)reps;
+        c[i] = (cpu_now() - c0) / (double)reps;
+    }
+    qsort(w, (size_t)samples, sizeof(double), cmp_double);
+    qsort(c, (size_t)samples, sizeof(double), cmp_double);
+    return (times){w[samples / 2], c[samples / 2]};
+}
+
+typedef struct {
+    void *dst;
+    const void *src;
+    size_t bytes;
+} mc_job;
+
+static void mc_run(void *p)
+{
+    mc_job *j = p;
+    memcpy(j->dst, j->src, j->bytes);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void emit(const bcase *c, const char *variant, const char *tier, size_t n, int threads,
+                 times t, times t_memcpy)
+{
+    const double bytes = (double)c->bytes * (double)n;
+    printf("{\"bench\":\"update\",\"op\":\"%s\",\"variant\":\"%s\",\"tier\":\"%s\",\"n\":%zu,"
+           "\"level\":\"%s\",\"threads\":%d,\"bytes_per_elem\":%d,\"median_s\":%.6e,"
+           "\"gelem_s\":%.3f,\"gb_s\":%.2f,\"memcpy_gb_s\":%.2f,\"ratio_memcpy\":%.3f",
+           c->name, variant, tier, n, bu_level((size_t)bytes), threads, c->bytes, t.wall,
+           (double)n / t.wall * 1e-9, bytes / t.wall * 1e-9, bytes / t_memcpy.wall * 1e-9,
+           t_memcpy.wall / t.wall);
+    if (threads == 1)
+        printf(",\"cpu_median_s\":%.6e,\"cpu_gelem_s\":%.3f,\"cpu_gb_s\":%.2f,"
+               "\"cpu_memcpy_gb_s\":%.2f,\"cpu_ratio_memcpy\":%.3f",
+               t.cpu, (double)n / t.cpu * 1e-9, bytes / t.cpu * 1e-9,
+               bytes / t_memcpy.cpu * 1e-9, t_memcpy.cpu / t.cpu);
+    printf("}\n");
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    int threads = 1, quick = 0, big_ref = 0;
+    const char *only = NULL;
+    size_t sizes[8] = {65536, (size_t)64 << 20};
+    int nsizes = 2;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            threads = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--quick")) {
+            quick = 1;
+        } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+            only = argv[++i];
+        } else if (!strcmp(argv[i], "--ref")) {
+            big_ref = 1;
+        } else if (!strcmp(argv[i], "--sizes") && i + 1 < argc) {
+            nsizes = 0;
+            for (char *s = strtok(argv[++i], ","); s && nsizes < 8; s = strtok(NULL, ","))
+                sizes[nsizes++] = (size_t)strtoull(s, NULL, 0);
+        } else {
+            fprintf(stderr,
+                    "usage: %s [--threads N] [--sizes n1,n2,...] [--only TEXT] [--quick] [--ref]\n",
+                    argv[0]);
+            return 2;
+        }
+    }
+    if (lpk_set_num_threads(threads) != LPK_OK) {
+        fprintf(stderr, "bench_update: %s\n", lpk_last_error());
+        return 2;
+    }
+    const double min_s = quick ? 0.002 : 0.02;
+    const int samples = quick ? 3 : 7;
+    for (int si = 0; si < nsizes; si++) {
+        const size_t n = sizes[si];
+        lpk_bf16 *w = bu_alloc(n * 2), *comp = bu_alloc(n * 2), *g = bu_alloc(n * 2);
+        lpk_bf16 *m = bu_alloc(n * 2), *v = bu_alloc(n * 2);
+        float *master = bu_alloc(n * 4), *m32 = bu_alloc(n * 4);
+        unsigned char *ma = bu_alloc(n * 10), *mb = bu_alloc(n * 10);
+        uint64_t s = 1;
+        for (size_t i = 0; i < n; i++) { /* weights in [-1, 1), gradients ~1e-2 */
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            master[i] = (float)((double)(s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+            g[i] = (lpk_bf16)(0x3C23u ^ (s >> 40 & 0x807Fu)); /* +-0.01, random low bits */
+        }
+        lpk_kahan_split(master, w, comp, n);
+        times t_mc[32] = {{0, 0}};
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            const bcase *bc = &cases[c];
+            if (only && !strstr(bc->name, only))
+                continue;
+            if (t_mc[bc->bytes].wall == 0) {
+                mc_job mj = {mb, ma, n * (size_t)bc->bytes / 2};
+                t_mc[bc->bytes] = time_both(mc_run, &mj, samples, min_s);
+                char name[64];
+                snprintf(name, sizeof name, "memcpy(%d/2 bytes per elem)", bc->bytes);
+                emit(bc, name, "-", n, 1, t_mc[bc->bytes], t_mc[bc->bytes]);
+            }
+            job j;
+            memset(&j, 0, sizeof j);
+            j.c = bc;
+            const int fp32 = bc->mode == LPK_UPDATE_FP32;
+            j.t = (lpk_opt_tensor){n,
+                                   w,
+                                   bc->mode == LPK_UPDATE_KAHAN ? comp : NULL,
+                                   fp32 ? master : NULL,
+                                   g,
+                                   NULL,
+                                   (bc->momentum || bc->adamw) && !fp32 ? m : NULL,
+                                   bc->adamw && !fp32 ? v : NULL,
+                                   (bc->momentum || bc->adamw) && fp32 ? m32 : NULL,
+                                   NULL};
+            j.b = (lpk_upd_bufs){n, j.t.w, j.t.comp, j.t.master, j.t.grad, NULL,
+                                 j.t.m, j.t.v, j.t.m32, NULL, 42, 0};
+            j.sp = (lpk_sgd_params){1e-3f, bc->momentum ? 0.9f : 0.0f, 0.0f, 0.0f, 0, 10};
+            j.sk = (lpk_upd_sgd_k){bc->mode, 0, bc->momentum, 0, 0, 0.0f, 0.9f, 1.0f, -1e-3f};
+            j.ap = (lpk_adamw_params){1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 10};
+            j.ak = (lpk_upd_adamw_k){bc->mode, 1, 0.9f, 0.999f, 0.1f, 1e-3f, 1e-8f,
+                                     1.0f / 0.0998f, -1e-3f / 0.6513f, 1e-5f};
+            const lpk_op *op = bc->adamw ? &lpk_op_update_adamw : &lpk_op_update_sgd;
+            for (size_t k = 0; k < op->count; k++) {
+                const lpk_variant *var = &op->variants[k];
+                if (!lpk_variant_runnable(var)) {
+                    printf("{\"bench\":\"update\",\"op\":\"%s\",\"variant\":\"%s\",\"skipped\":"
+                           "\"tier %s not available here\"}\n",
+                           bc->name, var->name, lpk_tiers[var->tier].name);
+                    continue;
+                }
+                if (var->tier == LPK_TIER_SCALAR && n > (1u << 20) && !big_ref) {
+                    printf("{\"bench\":\"update\",\"op\":\"%s\",\"variant\":\"%s\",\"n\":%zu,"
+                           "\"skipped\":\"scalar reference above 1M elements (--ref)\"}\n",
+                           bc->name, var->name, n);
+                    continue;
+                }
+                j.fn = var->fn;
+                emit(bc, var->name, lpk_tiers[var->tier].name, n, 1,
+                     time_both(run, &j, samples, min_s), t_mc[bc->bytes]);
+            }
+            j.fn = NULL;
+            char name[128];
+            snprintf(name, sizeof name, "public API -> %s", lpk_kernel_variant(op->name));
+            emit(bc, name, lpk_isa(), n, threads, time_both(run, &j, samples, min_s),
+                 t_mc[bc->bytes]);
+        }
+        free(w); free(comp); free(g); free(m); free(v); free(master); free(m32);
+        free(ma); free(mb);
+    }
+    return 0;
+}
