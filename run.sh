@@ -2,8 +2,9 @@
 # The main job: installs dependencies, builds the release library, prints what
 # lpk detects and chooses on this machine with a quick throughput table
 # (lpk-info), then the rounding benchmark and a quick GEMM benchmark against
-# oneDNN (JSON lines, also saved to build/results/).  Paper reproductions
-# join here as they land.
+# oneDNN (JSON lines, also saved to build/results/), then the paper
+# reproductions in their quick modes (tables, JSON lines and PNG plots under
+# build/results/; the full runs and their figures are in perf/RESULTS.md).
 set -euo pipefail
 cd "$(dirname "$0")"
 ./toolchains/install-deps.sh
@@ -16,3 +17,10 @@ echo; echo "== rounding benchmark, 1 thread (JSON lines; build/results/bench_rou
 "$bin/bench_round" --threads 1 | tee build/results/bench_round.jsonl
 echo; echo "== GEMM benchmark, quick shapes, 1 thread, vs oneDNN (build/results/bench_gemm.jsonl)"
 "$bin/bench_gemm" --quick --threads 1 | tee build/results/bench_gemm.jsonl
+ex=build/native-release/examples
+echo; echo "== HALP (De Sa et al. 2018): synthetic least squares, 100 x 1000 (build/results/halp_lsq.*)"
+"$ex/halp/halp_lsq" --quick build/results
+echo; echo "== HALP: logistic regression on Fashion-MNIST, two classes (build/results/halp_logistic.*)"
+"$ex/halp/halp_logistic" --quick build/results
+echo; echo "== HALP: epoch time, 8-bit HALP vs fp32 SVRG (build/results/halp_speed.*)"
+"$ex/halp/halp_speed" --quick build/results
