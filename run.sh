@@ -24,3 +24,6 @@ echo; echo "== HALP: logistic regression on Fashion-MNIST, two classes (build/re
 "$ex/halp/halp_logistic" --quick build/results
 echo; echo "== HALP: epoch time, 8-bit HALP vs fp32 SVRG (build/results/halp_speed.*)"
 "$ex/halp/halp_speed" --quick build/results
+echo; echo "== Revisiting BFloat16 Training: MLP on Fashion-MNIST, fp32 vs pure bf16 with nearest / SR / Kahan updates"
+echo "   (quick: 10k images, 8 epochs, 1 seed; the full run is in perf/RESULTS.md; build/results/bf16_mlp*)"
+"$ex/bf16_mlp/bf16_mlp" --quick build/results
