@@ -18,10 +18,15 @@ static inline int lpk_use_stream(size_t out_bytes) { return out_bytes >= LPK_STR
    the loads measured f32 -> bf16 nearest at 64M elements 2.0 -> 2.4-2.9
    Gelem/s here (L1 hint 2.2, L3 hint 2.4, non-temporal 1.6).  One call per
    64-byte line of input. */
+#ifndef LPK_STREAM_PREFETCH_BYTES
 #define LPK_STREAM_PREFETCH_BYTES 4096
+#endif
+#ifndef LPK_STREAM_PREFETCH_HINT
+#define LPK_STREAM_PREFETCH_HINT 2
+#endif
 static inline void lpk_stream_prefetch(const void *p)
 {
-    __builtin_prefetch((const char *)p + LPK_STREAM_PREFETCH_BYTES, 0, 2);
+    __builtin_prefetch((const char *)p + LPK_STREAM_PREFETCH_BYTES, 0, LPK_STREAM_PREFETCH_HINT);
 }
 
 /* Elements of size `esize` to skip until p is `align`-byte aligned, or
