@@ -2,8 +2,11 @@
    expectations, every runnable variant bit-exact against the reference (all
    tails n = 0..130, misaligned pointers, guard zones, saturation at both
    ends, -128*-128 and -32768*-32768, Inf/NaN, nearest ties, sums past the
-   int32 range), exactly which random bits each element uses, statistics of
-   stochastic rounding, split calls, and dotf within its documented bound. */
+   int32 range), exactly which random bits each element uses, stochastic
+   rounding on and next to its decision points (the reference's rounded frac
+   in (-1, 0) included), statistics of stochastic rounding, split calls, and
+   dotf within its documented bound. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -630,6 +633,127 @@ static void test_bits(void **state)
     each(&lpk_op_fixed_update16, check_bits);
 }
 
+/* ---- stochastic rounding at its decision edges ---------------------------- */
+
+/* v = f + r (r = r16 / 2^16, the element's own bits) and up to two fp32
+   steps either side, for integers f around 0 and both ends of the range and
+   far past them; v in (-1, 0) around r - 1 in steps of 2^-26, where the
+   reference's frac = v + 1 rounds (fixed.h); tiny, zero, infinite and NaN v.
+   Quantize takes v = x (inv_delta = 1), update v = h (a = b = 0).  Each
+   block of 64 elements is one case, so every element meets every case with
+   its own r16. */
+/* v moved by |k| fp32 steps towards +-Inf. */
+static float f32_steps(float v, int k)
+{
+    for (; k < 0; k++)
+        v = nextafterf(v, -INFINITY);
+    for (; k > 0; k--)
+        v = nextafterf(v, INFINITY);
+    return v;
+}
+
+static size_t sr_edge_values(float *v, size_t cap, int bits, uint64_t seed, uint64_t offset,
+                             int upd)
+{
+    static const double f8[] = {-3e9, -1e6, -300, -257, -256, -131, -130, -129, -128, -127,
+                                -126, -3, -2, -1, 0, 1, 2, 125, 126, 127, 128, 129, 255, 256,
+                                1e6, 3e9};
+    static const double f16[] = {-3e9, -1e6, -32770, -32769, -32768, -32767, -32766, -4097,
+                                 -1000, -257, -256, -255, -2, -1, 0, 1, 255, 256, 257, 1000,
+                                 4097, 32765, 32766, 32767, 32768, 32769, 1e6, 3e9};
+    const double *fs = bits == 8 ? f8 : f16;
+    const size_t nf = bits == 8 ? sizeof f8 / sizeof f8[0] : sizeof f16 / sizeof f16[0];
+    const size_t P = LPK_FIXED_SR_PERIOD;
+    size_t n = 0;
+#define EDGE_BLOCK(expr)                                                                   \
+    do {                                                                                   \
+        for (size_t i = 0; i < P && n < cap; i++, n++) {                                   \
+            const double r = lpk_sr_bits16(seed, offset + (upd ? n % P : n)) / 65536.0;    \
+            v[n] = (expr);                                                                 \
+        }                                                                                  \
+    } while (0)
+    for (size_t k = 0; k < nf; k++)
+        for (int st = -2; st <= 2; st++) {
+            const double f = fs[k];
+            EDGE_BLOCK(f32_steps((float)(f + r), st));
+        }
+    for (int j = -6; j <= 6; j++)
+        EDGE_BLOCK((float)(r - 1.0 + j * 0x1p-26));
+    for (int j = -3; j <= 3; j++)
+        EDGE_BLOCK((float)(r - 1.0 + j * 0x1p-25));
+    EDGE_BLOCK((float)(r * 0x1p-30));
+    EDGE_BLOCK((float)(-r * 0x1p-30));
+    EDGE_BLOCK(-0.0f);
+    EDGE_BLOCK(INFINITY);
+    EDGE_BLOCK(-INFINITY);
+    EDGE_BLOCK(NAN);
+    EDGE_BLOCK(-NAN);
+    EDGE_BLOCK(lpk_bits_f32(0x7F800001u)); /* signaling NaN */
+    EDGE_BLOCK(FLT_MAX);
+    EDGE_BLOCK(-FLT_MAX);
+#undef EDGE_BLOCK
+    return n;
+}
+
+static void check_sr_edges(const lpk_variant *v, void *ctx)
+{
+    const lpk_op *op = ctx;
+    const int upd = op == &lpk_op_fixed_update8 || op == &lpk_op_fixed_update16;
+    const int bits = (op == &lpk_op_fixed_quant8 || op == &lpk_op_fixed_update8) ? 8 : 16;
+    const size_t es = (size_t)bits / 8, cap = 64 * 256;
+    const lpk_variant *r = ref_of(op);
+    printf("RUN     %s [%s] rounding edges\n", v->name, op->name);
+    float *h = xmalloc(cap * sizeof(float));
+    unsigned char *x = xmalloc(cap * es), *z0 = xmalloc(cap * es);
+    uint64_t s = 77;
+    for (size_t i = 0; i < cap; i++) {
+        if (bits == 8) {
+            ((int8_t *)x)[i] = rand_i8(&s);
+            ((int8_t *)z0)[i] = rand_i8(&s);
+        } else {
+            ((int16_t *)x)[i] = rand_i16(&s);
+            ((int16_t *)z0)[i] = rand_i16(&s);
+        }
+    }
+    static const uint64_t offs[] = {0, 5, 64 * 12345, 1000003, 0xFFFFFFFFFFFFFF80ull};
+    for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) {
+        const uint64_t seed = 0x5EED + k;
+        const size_t n = sr_edge_values(h, cap, bits, seed, offs[k], upd);
+        assert_true(n < cap);
+        if (upd) {
+            update_once(v, r, bits, z0, x, h, n, k % 4, 0.0f, 0.0f, LPK_ROUND_STOCHASTIC, seed,
+                        offs[k]);
+            continue;
+        }
+        guarded ga, gb;
+        void *qa = g_alloc(&ga, n * es, (k % 4) * es), *qr = g_alloc(&gb, n * es, 0);
+        if (bits == 8) {
+            ((lpk_fixed_quant8_fn *)v->fn)(h, qa, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
+            ((lpk_fixed_quant8_fn *)r->fn)(h, qr, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
+        } else {
+            ((lpk_fixed_quant16_fn *)v->fn)(h, qa, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
+            ((lpk_fixed_quant16_fn *)r->fn)(h, qr, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
+        }
+        const long d = tu_first_diff(qa, qr, n * es);
+        if (d >= 0)
+            fail_msg("%s differs from ref at %ld (x=%a, offset=%llu)", v->name, d / (long)es,
+                     h[d / (long)es], (unsigned long long)offs[k]);
+        g_check(&ga, v->name, n);
+        g_check(&gb, r->name, n);
+    }
+    free(h);
+    free(x);
+    free(z0);
+}
+
+static void test_sr_edges(void **state)
+{
+    each(&lpk_op_fixed_quant8, check_sr_edges);
+    each(&lpk_op_fixed_quant16, check_sr_edges);
+    each(&lpk_op_fixed_update8, check_sr_edges);
+    each(&lpk_op_fixed_update16, check_sr_edges);
+}
+
 /* ---- statistics of stochastic rounding (dispatched variants) -------------- */
 
 /* The mean of N roundings of v is within 2^-16 (the resolution of the
@@ -834,6 +958,7 @@ int main(void)
         cmocka_unit_test(test_dotf),
         cmocka_unit_test(test_updatef),
         cmocka_unit_test(test_bits),
+        cmocka_unit_test(test_sr_edges),
         cmocka_unit_test(test_sr_unbiased),
         cmocka_unit_test(test_splits),
         cmocka_unit_test(test_n0),

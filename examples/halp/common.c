@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include <time.h>
 
 #if HALP_HAVE_ZLIB
@@ -48,8 +51,22 @@ FILE *hc_open(const char *dir, const char *name, const char *mode)
 
 void *hc_alloc(size_t bytes)
 {
-    const size_t want = (bytes + 63) / 64 * 64;
-    void *p = aligned_alloc(64, want ? want : 64);
+    size_t want = (bytes + 63) / 64 * 64;
+    void *p = NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    /* Large arrays (the data matrix) on transparent huge pages, as the
+       library puts its quantized copy: the fp32 and low-precision solvers
+       then read their rows with equally few page walks. */
+    const size_t huge = (size_t)2 << 20;
+    if (want >= ((size_t)4 << 20) && want <= SIZE_MAX - huge) {
+        want = (want + huge - 1) / huge * huge;
+        p = aligned_alloc(huge, want);
+        if (p)
+            (void)madvise(p, want, MADV_HUGEPAGE);
+    }
+#endif
+    if (!p)
+        p = aligned_alloc(64, want ? want : 64);
     if (!p) {
         fprintf(stderr, "out of memory (%zu bytes)\n", bytes);
         exit(1);

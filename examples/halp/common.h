@@ -15,7 +15,8 @@ double hc_now(void);
 int hc_mkdirs(const char *path);
 /* fopen(dir/name, mode), with a message on failure. */
 FILE *hc_open(const char *dir, const char *name, const char *mode);
-/* 64-byte aligned, zeroed; exits on failure. */
+/* 64-byte aligned (4 MiB and more: 2 MiB aligned, on transparent huge pages
+   where the OS offers them), zeroed; exits on failure. */
 void *hc_alloc(size_t bytes);
 
 /* splitmix64 and a Box-Muller normal. */

@@ -3,8 +3,13 @@
    nearest    NaN -> 0 (AND with the ordered mask) and v -> min(v,
               2^(b-1)-1), VCVTPS2DQ (MXCSR nearest-even, like rintf), packs
               saturate what lies below the range (0x80000000 included).
-   stochastic NaN -> 0 and v -> min(v, 2^(b-1)), f = VROUNDPS down,
-              fi = VCVTTPS2DQ(f), frac = v - f, fi - (r < frac ? -1 : 0).
+   stochastic NaN -> 0 and v -> min(v, 2^(b-1)) = c, then
+              int8:  q = VCVTTPS2DQ(VROUNDPS up (c - r)) (fixed.h, "One
+                     subtraction");
+              int16: f = VROUNDPS down, fi = VCVTTPS2DQ(f), frac = c - f,
+                     fi - (r < frac ? -1 : 0).
+   update: 32 elements at a time first without the NaN / clamp step, redone
+     with it when a lane may have met NaN or overflow (as in avx512.c).
    dot8: VPMOVSXBW + VPMADDWD (VPMADDUBSW would saturate: 2 * 255 * 128 >
      2^15), int32 lanes summed in int64 every 2^16 elements.
    dot16: a = 256 ah + al as in avx512.c, VPMADDWD pair sums below 2^24,
@@ -36,6 +41,36 @@ INLINE __m256i round_sr(__m256 v, __m256 r, __m256 hi1)
     const __m256 c = _mm256_and_ps(_mm256_min_ps(v, hi1), ord);
     const __m256 f = _mm256_round_ps(c, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
     const __m256 up = _mm256_cmp_ps(r, _mm256_sub_ps(c, f), _CMP_LT_OQ);
+    return _mm256_sub_epi32(_mm256_cvttps_epi32(f), _mm256_castps_si256(up));
+}
+
+/* int8: q = ceil(c - r) (fixed.h, "One subtraction"), c = v with NaN -> 0
+   and clamped to at most 2^7; the ceiling is VROUNDPS up, then exact
+   VCVTTPS2DQ (0x80000000 past -2^31, which the packs saturate). */
+INLINE __m256i round_sr8(__m256 v, __m256 r, __m256 hi1)
+{
+    const __m256 ord = _mm256_cmp_ps(v, v, _CMP_ORD_Q);
+    const __m256 c = _mm256_and_ps(_mm256_min_ps(v, hi1), ord);
+    const __m256 x = _mm256_sub_ps(c, r);
+    return _mm256_cvttps_epi32(_mm256_round_ps(x, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC));
+}
+
+INLINE __m256i round_srb(__m256 v, __m256 r, __m256 hi1, int bits)
+{
+    return bits == 8 ? round_sr8(v, r, hi1) : round_sr(v, r, hi1);
+}
+
+/* Rounding without the NaN / upper-end treatment: exact for every finite v
+   below 2^31, 0x80000000 (0x80000001) for NaN and past it. */
+INLINE __m256i round_fast(__m256 v, __m256 r, int sr, int bits)
+{
+    if (!sr)
+        return _mm256_cvtps_epi32(v);
+    if (bits == 8)
+        return _mm256_cvttps_epi32(
+            _mm256_round_ps(_mm256_sub_ps(v, r), _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC));
+    const __m256 f = _mm256_round_ps(v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __m256 up = _mm256_cmp_ps(r, _mm256_sub_ps(v, f), _CMP_LT_OQ);
     return _mm256_sub_epi32(_mm256_cvttps_epi32(f), _mm256_castps_si256(up));
 }
 
@@ -111,10 +146,10 @@ INLINE void quant_any(const float *x, void *q, size_t n, float inv_delta, int sr
             const __m256 r3 = r16_f32(_mm256_extracti128_si256(hb, 1));
             const float *p = x + i;
             store32((char *)q + es * i, bits,
-                    round_sr(_mm256_mul_ps(_mm256_loadu_ps(p), inv), r0, hi),
-                    round_sr(_mm256_mul_ps(_mm256_loadu_ps(p + 8), inv), r1, hi),
-                    round_sr(_mm256_mul_ps(_mm256_loadu_ps(p + 16), inv), r2, hi),
-                    round_sr(_mm256_mul_ps(_mm256_loadu_ps(p + 24), inv), r3, hi));
+                    round_srb(_mm256_mul_ps(_mm256_loadu_ps(p), inv), r0, hi, bits),
+                    round_srb(_mm256_mul_ps(_mm256_loadu_ps(p + 8), inv), r1, hi, bits),
+                    round_srb(_mm256_mul_ps(_mm256_loadu_ps(p + 16), inv), r2, hi, bits),
+                    round_srb(_mm256_mul_ps(_mm256_loadu_ps(p + 24), inv), r3, hi, bits));
         }
         for (; i < n; i++)
             store1(q, bits, i, lpk_fixed_round1(x[i] * inv_delta, mode, lpk_sr_bits16(seed, offset + i)));
@@ -279,13 +314,41 @@ INLINE void update_any(void *z, const void *x, const float *h, size_t n, float a
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
         const float *r = rf + (i & 32);
+        __m256 v[4];
         __m256i o[4];
         for (int j = 0; j < 4; j++) {
             const size_t e = i + 8 * j;
             const __m256 zf = bits == 8 ? load8_f32((const int8_t *)z + e) : load16_f32((const int16_t *)z + e);
             const __m256 xf = bits == 8 ? load8_f32((const int8_t *)x + e) : load16_f32((const int16_t *)x + e);
-            const __m256 v = _mm256_fmadd_ps(va, zf, _mm256_fmadd_ps(vb, xf, _mm256_loadu_ps(h + e)));
-            o[j] = sr ? round_sr(v, _mm256_loadu_ps(r + 8 * j), hi) : round_near(v, hi);
+            v[j] = _mm256_fmadd_ps(va, zf, _mm256_fmadd_ps(vb, xf, _mm256_loadu_ps(h + e)));
+            o[j] = round_fast(v[j], _mm256_loadu_ps(r + 8 * j), sr, bits);
+        }
+        /* the fast rounding is exact unless a lane converted to 0x80000000
+           (NaN, overflow; 0x80000001 after a stochastic int16 round-up):
+           see avx512.c, update_block_fast and update_any */
+        if (bits == 8) {
+            const __m256i p01 = _mm256_packs_epi32(o[0], o[1]);
+            const __m256i p23 = _mm256_packs_epi32(o[2], o[3]);
+            const __m256i low = _mm256_cmpeq_epi16(_mm256_min_epi16(p01, p23),
+                                                   _mm256_set1_epi16(-32768));
+            if (__builtin_expect(_mm256_movemask_epi8(low) == 0, 1)) {
+                const __m256i w = _mm256_permutevar8x32_epi32(
+                    _mm256_packs_epi16(p01, p23), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+                _mm256_storeu_si256((__m256i *)((char *)z + i), w);
+                continue;
+            }
+        } else {
+            const __m256i m = _mm256_min_epi32(_mm256_min_epi32(o[0], o[1]),
+                                               _mm256_min_epi32(o[2], o[3]));
+            const __m256i low = _mm256_cmpgt_epi32(_mm256_set1_epi32(INT32_MIN + 2), m);
+            if (__builtin_expect(_mm256_movemask_epi8(low) == 0, 1)) {
+                store32((char *)z + es * i, bits, o[0], o[1], o[2], o[3]);
+                continue;
+            }
+        }
+        for (int j = 0; j < 4; j++) {
+            const __m256 rj = _mm256_loadu_ps(r + 8 * j);
+            o[j] = !sr ? round_near(v[j], hi) : round_srb(v[j], rj, hi, bits);
         }
         store32((char *)z + es * i, bits, o[0], o[1], o[2], o[3]);
     }

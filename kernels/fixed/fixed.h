@@ -36,7 +36,28 @@
              keeps the generator off the critical path of the inner loop
              (64 draws per step instead of d); the driver gives each step
              its own offset.  A call split at multiples of the period with
-             the same offset gives the same result as one call. */
+             the same offset gives the same result as one call.
+
+   One subtraction (what the int8 variants of stochastic rounding use): for
+   every fp32 c <= 2^7 (NaN excluded) and r = r16 / 65536,
+       sat_8(floorf(c) + (r < frac)) == sat_8(ceil(c - r)),
+   frac as above and c - r the fp32 difference (round to nearest even).
+   Why: in exact arithmetic ceil(c - r) = floor(c) + (frac > r), since frac
+   and r lie in [0, 1).  Rounding x = c - r changes its ceiling only if x
+   rounds down onto the integer n just below it (x - n <= half an ulp).  For
+   c in [0, 2^7] x is exact (it lies on c's ulp grid, which is at least as
+   fine as r's 2^-16, within c's binade) or in (-1, 0) at least 2^-16 above
+   -1.  For c in (-2^8, -1] x is exact unless it spills into the next
+   binade, where it is still more than an ulp of c, i.e. half an ulp of x,
+   above the integer below.  For c in (-1, 0), where the reference's frac =
+   fl(c + 1) itself rounds, both sides round alike: frac > r and fl(c - r) >
+   -1 both mean c + 1 - r > 2^-25, the tie going to r resp. -1, both even.
+   For c <= -2^8 both sides are below -2^7 (ceil(fl(x)) <= ceil(x)).
+   Checked exhaustively: all 2^32 fp32 values of c, each with r16 = 0, 1,
+   32767, 32768, 65534, 65535 and the five values around 65536 frac where
+   the decision flips.  It does not hold for int16 (at c = -256, r16 =
+   65535 the difference -257 + 2^-16 rounds to -257), so int16 keeps
+   floor / frac / compare. */
 #ifndef LPK_FIXED_H
 #define LPK_FIXED_H
 

@@ -8,22 +8,29 @@
    dot, fixed-point update, quantize, dequantize, and their fp32 twins), so
    HALP and the fp32 SVRG baseline run the same loop structure with kernels
    of equal care.  This file only sequences them, draws the sample indices,
-   prefetches the next rows, and does the O(1)-per-step scalar math (in
-   double).  Trace evaluation is a separate, untimed double-precision pass. */
+   prefetches the next rows (see prefetch_step), and does the O(1)-per-step
+   scalar math (in double).  Trace evaluation is a separate, untimed
+   double-precision pass. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "fixed.h"
 #include "../common/philox.h"
 
 #define HALP_BLOCKS 64          /* full passes: fixed row blocks (thread-count independent) */
 #define HALP_BATCH 256          /* sample indices drawn per batch */
-#define HALP_PF 2               /* rows prefetched this many steps ahead */
+#define HALP_PF_FAR 6           /* row heads and per-row records this many steps ahead */
+#define HALP_PF_NEAR 3          /* whole rows this many steps ahead */
 #define HALP_PF_MAX_BYTES 32768 /* prefetch at most this much of a row */
 #define HALP_IDX_TAG 0x48414C50u /* "HALP": counter word 2 of the index stream */
+#define HALP_HUGE_MIN ((size_t)4 << 20) /* quantized rows this large go on 2 MiB pages */
 
 static double now_s(void)
 {
@@ -148,20 +155,64 @@ static int64_t qget(const halp_run *R, const void *q, size_t j)
 
 static double qmax_of(int bits) { return (double)((1 << (bits - 1)) - 1); }
 
-/* What step i of an inner loop reads besides z: its row and its per-row
-   scalars (label, scale, r_i, c_i), which are random accesses into n-long
-   arrays that the streaming rows keep evicting from L2. */
-static void prefetch_step(const halp_run *R, size_t i, const void *row, size_t bytes,
-                          const int64_t *c)
+/* Prefetching of the inner loops.  A step reads one random row (d fp32 or
+   b-bit values), its 16-byte row record and (LP_SVRG) c_i, besides z and h,
+   which stay in L1.  Prefetching every line of the row into L1 a fixed
+   number of steps ahead, as one would first write it, holds one of the
+   core's few line-fill buffers per line for a whole DRAM latency, and the
+   loads of the current step queue behind them: in a read-only test of
+   random 4 KiB rows it was slower than no prefetch at all, and in the
+   inner loops (n = 50000, d = 1024, interleaved runs on the reference
+   machine) it left the int8 rows ~90 ns per step above their
+   cache-resident speed.  What worked best, for both row sizes, is two
+   distances:
+     far  (HALP_PF_FAR steps ahead): the first three lines of the row and
+          the first line of every further 4 KiB page it spans, into L1, and
+          the row record and c_i.  This starts the page walks and trains
+          the hardware's page-local stream prefetcher, which then brings
+          the rest of the row towards the core without holding fill
+          buffers;
+     near (HALP_PF_NEAR steps ahead): every line of the row (up to
+          HALP_PF_MAX_BYTES) with PREFETCHT2-class hints, which mostly hit
+          in L2/L3 by then and complete quickly.
+   Against all lines into L1 at the near distance (plus the same far
+   heads), this took the HALP step from ~290 to ~200 ns and the SVRG step
+   from ~460 to ~440 ns (medians; with the rows on huge pages, see
+   alloc_rows).  The same code serves the fp32 and the low-precision
+   loops, so that SVRG and HALP are compared with prefetching of equal
+   care. */
+static void prefetch_far(const void *row, size_t bytes)
+{
+    if (bytes > HALP_PF_MAX_BYTES)
+        bytes = HALP_PF_MAX_BYTES;
+    const char *p = row;
+    const uintptr_t a = (uintptr_t)p, end = a + bytes;
+    for (size_t o = 0; o < 3 * 64 && o < bytes; o += 64)
+        __builtin_prefetch(p + o, 0, 3);
+    for (uintptr_t pg = (a + 4095) & ~(uintptr_t)4095; pg < end; pg += 4096)
+        __builtin_prefetch((const void *)pg, 0, 3);
+}
+
+static void prefetch_near(const void *row, size_t bytes)
 {
     const char *p = row;
     if (bytes > HALP_PF_MAX_BYTES)
         bytes = HALP_PF_MAX_BYTES;
     for (size_t o = 0; o < bytes; o += 64)
-        __builtin_prefetch(p + o, 0, 3);
-    __builtin_prefetch(R->info + i, 0, 3);
+        __builtin_prefetch(p + o, 0, 1);
+}
+
+/* Prefetches for step k of a batch whose sample indices are idx[0 ..
+   k + HALP_PF_FAR]: rows start at base + i * stride and are `bytes` long. */
+static void prefetch_step(const halp_run *R, const size_t *idx, size_t k, const void *base,
+                          size_t stride, size_t bytes, const int64_t *c)
+{
+    const size_t f = idx[k + HALP_PF_FAR], m = idx[k + HALP_PF_NEAR];
+    prefetch_far((const char *)base + f * stride, bytes);
+    __builtin_prefetch(R->info + f, 0, 3);
     if (c)
-        __builtin_prefetch(c + i, 0, 3);
+        __builtin_prefetch(c + f, 0, 3);
+    prefetch_near((const char *)base + m * stride, bytes);
 }
 
 /* Sample indices of steps t0 .. t0 + cnt - 1 (see lpk.h, "Sampling"). */
@@ -320,6 +371,33 @@ static void evaluate(const halp_run *R, const float *w, double *obj, double *gno
 
 /* ---- inner loops -------------------------------------------------------- */
 
+/* What bounds them (one thread, d = 1024, n = 50000; the reference machine:
+   a Sapphire Rapids guest, 3.5 GHz, two 512-bit vector ports, 12.3 GB/s
+   single-thread sequential read, measured with a 205 MB stream):
+     SVRG step  reads a random 4 KiB fp32 row: at least 4096 B / 12.3 GB/s =
+                333 ns (random rows read with this file's prefetching alone:
+                ~340 ns).  Its arithmetic, dotf + updatef with the row in
+                L1, is ~70 ns.  Memory-bound; measured 400-510 ns per step
+                (examples/halp/halp_speed, depending on the machine's load).
+     HALP step  reads a random 1 KiB int8 row: at least 83 ns.  Its
+                arithmetic is dot8 (~17 ns) and update8: 38 vector uops per
+                64 elements at the two-port bound, 19 cycles, 87 ns for 1024,
+                plus ~20 ns of Philox that overlaps with dot8; ~125-140 ns per
+                step measured with the rows cache-resident.  Compute-bound;
+                measured 200-280 ns per step, the rest being row-fetch stalls
+                that the prefetching above does not remove.
+   So the inner loop's SVRG / HALP ratio cannot exceed ~333 / 105 = 3.2x on
+   this machine (~2.5x against the measured 125-140 ns), and with a faster
+   memory path it shrinks: at 24 GB/s the SVRG step is 170 ns, and 1.3-1.6x
+   is all 8 bits can buy, since HALP's update is then the bottleneck.  The
+   paper's "up to 4x" needs an SVRG step at least 4x HALP's arithmetic.  A
+   whole epoch adds the full-gradient pass: fp32 rows (SVRG, and HALP on data
+   whose int8 rows are not exact) stream 205 MB, at least 16.7 ms (measured
+   ~17-24 ms), which caps that case at (16.7 + 16.7) / (16.7 + 5.3) = 1.5x;
+   exact int8 rows stream 51 MB, at least 4.2 ms (measured ~8-11 ms:
+   dequant8 + dotf + updatef, ~120 ns a row, overlap the stream only in
+   part), for at most ~3.5x. */
+
 /* Shared arguments of one epoch's inner loop. */
 typedef struct {
     size_t T;
@@ -332,14 +410,13 @@ typedef struct {
 /* fp32 SGD on w: w = a w - alpha phi_i(x_i.w) x_i. */
 static void inner_sgd(const halp_run *R, const inner_args *A, float *w)
 {
-    size_t idx[HALP_BATCH + HALP_PF];
+    size_t idx[HALP_BATCH + HALP_PF_FAR];
     const size_t d = R->d, rb = d * sizeof(float);
     for (size_t t0 = 0; t0 < A->T; t0 += HALP_BATCH) {
         const size_t cnt = A->T - t0 < HALP_BATCH ? A->T - t0 : HALP_BATCH;
-        draw_indices(A->seed, A->step0 + t0, cnt + HALP_PF, R->n, idx);
+        draw_indices(A->seed, A->step0 + t0, cnt + HALP_PF_FAR, R->n, idx);
         for (size_t k = 0; k < cnt; k++) {
-            const size_t ip = idx[k + HALP_PF];
-            prefetch_step(R, ip, R->X + ip * d, rb, NULL);
+            prefetch_step(R, idx, k, R->X, rb, rb, NULL);
             const size_t i = idx[k];
             const float *x = R->X + i * d;
             const double s = R->dotf(x, w, d);
@@ -352,14 +429,13 @@ static void inner_sgd(const halp_run *R, const inner_args *A, float *w)
 /* fp32 SVRG inner loop on z (h = -alpha g): z = a z + c x_i + h. */
 static void inner_svrg(const halp_run *R, const inner_args *A, const float *h, float *z)
 {
-    size_t idx[HALP_BATCH + HALP_PF];
+    size_t idx[HALP_BATCH + HALP_PF_FAR];
     const size_t d = R->d, rb = d * sizeof(float);
     for (size_t t0 = 0; t0 < A->T; t0 += HALP_BATCH) {
         const size_t cnt = A->T - t0 < HALP_BATCH ? A->T - t0 : HALP_BATCH;
-        draw_indices(A->seed, A->step0 + t0, cnt + HALP_PF, R->n, idx);
+        draw_indices(A->seed, A->step0 + t0, cnt + HALP_PF_FAR, R->n, idx);
         for (size_t k = 0; k < cnt; k++) {
-            const size_t ip = idx[k + HALP_PF];
-            prefetch_step(R, ip, R->X + ip * d, rb, NULL);
+            prefetch_step(R, idx, k, R->X, rb, rb, NULL);
             const size_t i = idx[k];
             const float *x = R->X + i * d;
             const double e = R->dotf(x, z, d);
@@ -378,14 +454,13 @@ static void inner_svrg(const halp_run *R, const inner_args *A, const float *h, f
 static void inner_lp(const halp_run *R, const inner_args *A, int mode, double delta,
                      const int64_t *cdot, const float *h, void *zq)
 {
-    size_t idx[HALP_BATCH + HALP_PF];
+    size_t idx[HALP_BATCH + HALP_PF_FAR];
     const size_t rb = R->d * (size_t)R->bits / 8;
     for (size_t t0 = 0; t0 < A->T; t0 += HALP_BATCH) {
         const size_t cnt = A->T - t0 < HALP_BATCH ? A->T - t0 : HALP_BATCH;
-        draw_indices(A->seed, A->step0 + t0, cnt + HALP_PF, R->n, idx);
+        draw_indices(A->seed, A->step0 + t0, cnt + HALP_PF_FAR, R->n, idx);
         for (size_t k = 0; k < cnt; k++) {
-            const size_t ip = idx[k + HALP_PF];
-            prefetch_step(R, ip, qrow(R, ip), rb, cdot);
+            prefetch_step(R, idx, k, R->Xq, R->qbytes, rb, cdot);
             const size_t i = idx[k];
             const void *xq = qrow(R, i);
             const row_info *ri = R->info + i;
@@ -505,6 +580,26 @@ static void *alloc64(size_t bytes, int *fail)
     return p;
 }
 
+/* The quantized rows: 2 MiB aligned and advised onto transparent huge pages
+   when large (Linux), so that the inner loop's random rows cost no page
+   walk (one 4 KiB TLB entry covers 4 rows of d = 1024 int8).  Falls back
+   to alloc64 where that is not available. */
+static void *alloc_rows(size_t bytes, int *fail)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const size_t huge = (size_t)2 << 20;
+    if (bytes != SIZE_MAX && bytes >= HALP_HUGE_MIN && bytes <= SIZE_MAX - huge) {
+        const size_t want = (bytes + huge - 1) / huge * huge;
+        void *p = aligned_alloc(huge, want);
+        if (p) {
+            (void)madvise(p, want, MADV_HUGEPAGE); /* advice only: failure is harmless */
+            return p;
+        }
+    }
+#endif
+    return alloc64(bytes, fail);
+}
+
 lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float *y, size_t n,
                           size_t d, float *w, lpk_halp_trace *trace)
 {
@@ -565,7 +660,7 @@ lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float
     R.zeros = alloc64(bytes3(d, sizeof(float), 1), &fail);
     R.part = alloc64(bytes3(R.nblk, d, sizeof(float)), &fail);
     R.dpart = alloc64(d == SIZE_MAX ? SIZE_MAX : bytes3(R.nblk, d + 1, sizeof(double)), &fail);
-    R.Xq = lp ? alloc64(bytes3(n, R.qbytes, 1), &fail) : NULL;
+    R.Xq = lp ? alloc_rows(bytes3(n, R.qbytes, 1), &fail) : NULL;
     R.info = alloc64(bytes3(n, sizeof(row_info), 1), &fail);
     R.rowbuf = lp && svrg_like ? alloc64(bytes3(R.nblk, d, sizeof(float)), &fail) : NULL;
     lpk_status result = LPK_OK;

@@ -4,8 +4,10 @@
    (round to nearest, ties to even) and FCVTMS (round down) saturate to the
    int32 range and give 0 for NaN, and SQXTN narrows with saturation, so
    nearest    q = SQXTN(SQXTN(FCVTNS(v)))
-   stochastic fi = FCVTMS(v), frac = v - FRINTM(v), q = SQXTN(SQXTN(fi +
-              (r < frac)))  (frac is NaN for +-Inf and NaN, 0 past 2^23, so
+   stochastic int8: q = SQXTN(SQXTN(FCVTPS(v - r))) (fixed.h, "One
+              subtraction": FCVTPS rounds up, gives 0 for NaN and saturates);
+              int16: fi = FCVTMS(v), frac = v - FRINTM(v), q = SQXTN(fi +
+              (r < frac))  (frac is NaN for +-Inf and NaN, 0 past 2^23, so
               no round-up there and fi + 1 cannot overflow).
    Widening: SXTL (int8 -> int16 -> int32) + SCVTF, exact.
    dot8: SMULL/SMULL2 (int8 products fit int16) + SADALP into int32 lanes,
@@ -30,6 +32,14 @@
 /* ---- rounding cores ---------------------------------------------------- */
 
 INLINE int32x4_t round_near(float32x4_t v) { return vcvtnq_s32_f32(v); }
+
+/* int8: q = FCVTPS(v - r), the ceiling of the fp32 difference (fixed.h,
+   "One subtraction"): FCVTPS gives 0 for NaN and saturates, and every v
+   past the int8 range stays past it, so SQXTN finishes the job. */
+INLINE int32x4_t round_sr8(float32x4_t v, float32x4_t r)
+{
+    return vcvtpq_s32_f32(vsubq_f32(v, r));
+}
 
 INLINE int32x4_t round_sr(float32x4_t v, float32x4_t r)
 {
@@ -123,8 +133,10 @@ INLINE void quant_any(const float *x, void *q, size_t n, float inv_delta, int sr
                 r16_f32(r[2 * g], &rf[0], &rf[1]);
                 r16_f32(r[2 * g + 1], &rf[2], &rf[3]);
                 int32x4_t o[4];
-                for (int j = 0; j < 4; j++)
-                    o[j] = round_sr(vmulq_f32(vld1q_f32(x + i + 16 * g + 4 * j), inv), rf[j]);
+                for (int j = 0; j < 4; j++) {
+                    const float32x4_t v = vmulq_f32(vld1q_f32(x + i + 16 * g + 4 * j), inv);
+                    o[j] = bits == 8 ? round_sr8(v, rf[j]) : round_sr(v, rf[j]);
+                }
                 store16((char *)q + es * (i + 16 * g), bits, o);
             }
         }
@@ -289,7 +301,8 @@ INLINE void update_any(void *z, const void *x, const float *h, size_t n, float a
         for (int j = 0; j < 4; j++) {
             const float32x4_t t = vfmaq_f32(vld1q_f32(h + i + 4 * j), vb, xf[j]);
             const float32x4_t v = vfmaq_f32(t, va, zf[j]);
-            o[j] = sr ? round_sr(v, vld1q_f32(r + 4 * j)) : round_near(v);
+            const float32x4_t rj = vld1q_f32(r + 4 * j);
+            o[j] = !sr ? round_near(v) : bits == 8 ? round_sr8(v, rj) : round_sr(v, rj);
         }
         store16((char *)z + es * i, bits, o);
     }
