@@ -17,6 +17,10 @@ echo; echo "== rounding benchmark, 1 thread (JSON lines; build/results/bench_rou
 "$bin/bench_round" --threads 1 | tee build/results/bench_round.jsonl
 echo; echo "== GEMM benchmark, quick shapes, 1 thread, vs oneDNN (build/results/bench_gemm.jsonl)"
 "$bin/bench_gemm" --quick --threads 1 | tee build/results/bench_gemm.jsonl
+echo; echo "== optimizer-update benchmark, quick, 1 thread, vs memcpy (build/results/bench_update.jsonl)"
+"$bin/bench_update" --quick | tee build/results/bench_update.jsonl
+echo; echo "== fixed-point (HALP) kernels, d = 1024, int8 vs fp32 step (build/results/bench_fixed.jsonl)"
+"$bin/bench_fixed" --sizes 1024 | tee build/results/bench_fixed.jsonl
 ex=build/native-release/examples
 echo; echo "== HALP (De Sa et al. 2018): synthetic least squares, 100 x 1000 (build/results/halp_lsq.*)"
 "$ex/halp/halp_lsq" --quick build/results
