@@ -166,23 +166,7 @@ INLINE void quant_any(const float *x, void *q, size_t n, float inv_delta, int sr
         store1(q, bits, i, lpk_fixed_round1(x[i] * inv_delta, mode, 0));
 }
 
-void lpk_fixed_quant8__avx2(const float *x, int8_t *q, size_t n, float inv_delta, lpk_round mode,
-                            uint64_t seed, uint64_t offset)
-{
-    if (mode == LPK_ROUND_STOCHASTIC)
-        quant_any(x, q, n, inv_delta, 1, seed, offset, 8);
-    else
-        quant_any(x, q, n, inv_delta, 0, seed, offset, 8);
-}
 
-void lpk_fixed_quant16__avx2(const float *x, int16_t *q, size_t n, float inv_delta,
-                             lpk_round mode, uint64_t seed, uint64_t offset)
-{
-    if (mode == LPK_ROUND_STOCHASTIC)
-        quant_any(x, q, n, inv_delta, 1, seed, offset, 16);
-    else
-        quant_any(x, q, n, inv_delta, 0, seed, offset, 16);
-}
 
 /* ---- dequantize --------------------------------------------------------- */
 
@@ -360,23 +344,7 @@ INLINE void update_any(void *z, const void *x, const float *h, size_t n, float a
     }
 }
 
-void lpk_fixed_update8__avx2(int8_t *z, const int8_t *x, const float *h, size_t n, float a,
-                             float b, lpk_round mode, uint64_t seed, uint64_t offset)
-{
-    if (mode == LPK_ROUND_STOCHASTIC)
-        update_any(z, x, h, n, a, b, 1, seed, offset, 8);
-    else
-        update_any(z, x, h, n, a, b, 0, seed, offset, 8);
-}
 
-void lpk_fixed_update16__avx2(int16_t *z, const int16_t *x, const float *h, size_t n, float a,
-                              float b, lpk_round mode, uint64_t seed, uint64_t offset)
-{
-    if (mode == LPK_ROUND_STOCHASTIC)
-        update_any(z, x, h, n, a, b, 1, seed, offset, 16);
-    else
-        update_any(z, x, h, n, a, b, 0, seed, offset, 16);
-}
 
 /* ---- fp32 baseline ------------------------------------------------------ */
 
@@ -415,3 +383,6 @@ void lpk_fixed_updatef__avx2(float *z, const float *x, const float *h, size_t n,
     for (; i < n; i++)
         z[i] = fmaf(a, z[i], fmaf(b, x[i], h[i]));
 }
+
+#define FIX_SUFFIX avx2
+#include "entry-inl.h"

@@ -253,23 +253,7 @@ INLINE void quant_any(const float *x, void *q, size_t n, float inv_delta, int sr
     }
 }
 
-void lpk_fixed_quant8__avx512(const float *x, int8_t *q, size_t n, float inv_delta,
-                              lpk_round mode, uint64_t seed, uint64_t offset)
-{
-    if (mode == LPK_ROUND_STOCHASTIC)
-        quant_any(x, q, n, inv_delta, 1, seed, offset, 8);
-    else
-        quant_any(x, q, n, inv_delta, 0, seed, offset, 8);
-}
 
-void lpk_fixed_quant16__avx512(const float *x, int16_t *q, size_t n, float inv_delta,
-                               lpk_round mode, uint64_t seed, uint64_t offset)
-{
-    if (mode == LPK_ROUND_STOCHASTIC)
-        quant_any(x, q, n, inv_delta, 1, seed, offset, 16);
-    else
-        quant_any(x, q, n, inv_delta, 0, seed, offset, 16);
-}
 
 /* ---- dequantize --------------------------------------------------------- */
 
@@ -508,23 +492,7 @@ INLINE void update_any(void *zv, const void *xv, const float *h, size_t n, float
                      vb, sr, r, hi, bits);
 }
 
-void lpk_fixed_update8__avx512(int8_t *z, const int8_t *x, const float *h, size_t n, float a,
-                               float b, lpk_round mode, uint64_t seed, uint64_t offset)
-{
-    if (mode == LPK_ROUND_STOCHASTIC)
-        update_any(z, x, h, n, a, b, 1, seed, offset, 8);
-    else
-        update_any(z, x, h, n, a, b, 0, seed, offset, 8);
-}
 
-void lpk_fixed_update16__avx512(int16_t *z, const int16_t *x, const float *h, size_t n, float a,
-                                float b, lpk_round mode, uint64_t seed, uint64_t offset)
-{
-    if (mode == LPK_ROUND_STOCHASTIC)
-        update_any(z, x, h, n, a, b, 1, seed, offset, 16);
-    else
-        update_any(z, x, h, n, a, b, 0, seed, offset, 16);
-}
 
 /* ---- fp32 baseline ------------------------------------------------------ */
 
@@ -566,3 +534,6 @@ void lpk_fixed_updatef__avx512(float *z, const float *x, const float *h, size_t 
         _mm512_mask_storeu_ps(z + i, k, _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(k, z + i), t));
     }
 }
+
+#define FIX_SUFFIX avx512
+#include "entry-inl.h"

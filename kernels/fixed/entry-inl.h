@@ -1,0 +1,42 @@
+/* The public entry points of quantize and update for one ISA file: each
+   picks, once per call, the instance of the file's always-inline quant_any /
+   update_any specialised for the rounding mode and the bit width.  An ISA
+   file defines FIX_SUFFIX (its variant suffix) and those two functions, then
+   includes this file. */
+#ifndef FIX_SUFFIX
+#error "define FIX_SUFFIX, quant_any and update_any before including entry-inl.h"
+#endif
+
+#define FIX_CAT_(a, b) a##__##b
+#define FIX_CAT(a, b) FIX_CAT_(a, b)
+
+#define FIX_QUANT_ENTRY(bits, T)                                                        \
+    void FIX_CAT(lpk_fixed_quant##bits, FIX_SUFFIX)(const float *x, T *q, size_t n,     \
+                                                    float inv_delta, lpk_round mode,    \
+                                                    uint64_t seed, uint64_t offset)     \
+    {                                                                                   \
+        if (mode == LPK_ROUND_STOCHASTIC)                                               \
+            quant_any(x, q, n, inv_delta, 1, seed, offset, bits);                       \
+        else                                                                            \
+            quant_any(x, q, n, inv_delta, 0, seed, offset, bits);                       \
+    }
+
+#define FIX_UPDATE_ENTRY(bits, T)                                                        \
+    void FIX_CAT(lpk_fixed_update##bits, FIX_SUFFIX)(T * z, const T *x, const float *h,  \
+                                                     size_t n, float a, float b,         \
+                                                     lpk_round mode, uint64_t seed,      \
+                                                     uint64_t offset)                    \
+    {                                                                                    \
+        if (mode == LPK_ROUND_STOCHASTIC)                                                \
+            update_any(z, x, h, n, a, b, 1, seed, offset, bits);                         \
+        else                                                                             \
+            update_any(z, x, h, n, a, b, 0, seed, offset, bits);                         \
+    }
+
+FIX_QUANT_ENTRY(8, int8_t)
+FIX_QUANT_ENTRY(16, int16_t)
+FIX_UPDATE_ENTRY(8, int8_t)
+FIX_UPDATE_ENTRY(16, int16_t)
+
+#undef FIX_QUANT_ENTRY
+#undef FIX_UPDATE_ENTRY
