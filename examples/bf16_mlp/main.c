@@ -331,8 +331,8 @@ int main(int argc, char **argv)
 
     char err[4400];
     mlp_dataset train, test;
-    if (mlp_load(o.data, "train", &train, err, sizeof err) ||
-        mlp_load(o.data, "t10k", &test, err, sizeof err)) {
+    if (fmnist_load(o.data, "train", &train, err, sizeof err) ||
+        fmnist_load(o.data, "t10k", &test, err, sizeof err)) {
         fprintf(stderr, "bf16_mlp: dataset not available: %s\n", err);
         return 77;
     }
@@ -500,7 +500,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < o.nmodes; k++)
         free(res[k].acc), free(res[k].loss);
     free(idx);
-    mlp_dataset_free(&train);
-    mlp_dataset_free(&test);
+    fmnist_free(&train);
+    fmnist_free(&test);
     return failed;
 }

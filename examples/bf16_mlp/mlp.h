@@ -7,20 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fmnist.h"
 #include "lpk.h"
 
-/* ---- data (data.c) ------------------------------------------------------ */
+/* ---- data ----------------------------------------------------------------- */
 
-typedef struct {
-    size_t n, rows, cols; /* n images of rows x cols */
-    uint8_t *pixels;      /* n * rows * cols, row-major */
-    uint8_t *labels;      /* n */
-} mlp_dataset;
-
-/* Loads <dir>/<prefix>-images-idx3-ubyte.gz and -labels-idx1-ubyte.gz.
-   Returns 0, or -1 with a message in err (the files are missing or bad). */
-int mlp_load(const char *dir, const char *prefix, mlp_dataset *out, char *err, size_t errlen);
-void mlp_dataset_free(mlp_dataset *d);
+typedef fmnist_set mlp_dataset; /* examples/common/fmnist.h */
 
 /* ---- softmax cross-entropy (xent.c) -------------------------------------- */
 

@@ -1,5 +1,6 @@
 /* Shared helpers of the HALP reproductions (see common.h). */
 #include "common.h"
+#include "fmnist.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,10 +11,6 @@
 #include <sys/mman.h>
 #endif
 #include <time.h>
-
-#if HALP_HAVE_ZLIB
-#include <zlib.h>
-#endif
 
 double hc_now(void)
 {
@@ -247,118 +244,25 @@ double hc_lsq_solve(const float *X, const float *y, size_t n, size_t d, double l
     return fstar;
 }
 
-/* ---- Fashion-MNIST (gzip'd IDX) ----------------------------------------- */
-
-static uint8_t *read_gz(const char *path, size_t *len, char *err, size_t errlen)
-{
-    size_t cap = (size_t)1 << 20, n = 0;
-    uint8_t *buf = malloc(cap);
-    if (!buf) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-#if HALP_HAVE_ZLIB
-    gzFile f = gzopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        free(buf);
-        return NULL;
-    }
-#else
-    FILE *probe = fopen(path, "rb");
-    if (!probe || strchr(path, '\'')) {
-        snprintf(err, errlen, "cannot open %s: %s", path, probe ? "quote in path" : strerror(errno));
-        if (probe)
-            fclose(probe);
-        free(buf);
-        return NULL;
-    }
-    fclose(probe);
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "gzip -dc '%s'", path);
-    FILE *f = popen(cmd, "r");
-    if (!f) {
-        snprintf(err, errlen, "cannot run %s", cmd);
-        free(buf);
-        return NULL;
-    }
-#endif
-    for (;;) {
-        if (n == cap) {
-            uint8_t *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                snprintf(err, errlen, "out of memory");
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-#if HALP_HAVE_ZLIB
-        const int got = gzread(f, buf + n, (unsigned)(cap - n));
-        if (got < 0) {
-            snprintf(err, errlen, "%s: read error", path);
-            free(buf);
-            buf = NULL;
-            break;
-        }
-#else
-        const size_t got = fread(buf + n, 1, cap - n, f);
-#endif
-        if (got == 0)
-            break;
-        n += (size_t)got;
-    }
-#if HALP_HAVE_ZLIB
-    gzclose(f);
-#else
-    if (pclose(f) != 0 && buf) {
-        snprintf(err, errlen, "gzip -dc %s failed", path);
-        free(buf);
-        buf = NULL;
-    }
-#endif
-    *len = n;
-    return buf;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+/* ---- Fashion-MNIST (examples/common/fmnist.h) ----------------------------- */
 
 int hc_fmnist_load(const char *dir, const char *split, float **images, uint8_t **labels,
                    size_t *n, char *err, size_t errlen)
 {
-    char path[4096];
-    size_t ilen = 0, llen = 0;
-    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte.gz", dir, split);
-    uint8_t *img = read_gz(path, &ilen, err, errlen);
-    if (!img)
+    fmnist_set s;
+    if (fmnist_load(dir, split, &s, err, errlen))
         return -1;
-    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte.gz", dir, split);
-    uint8_t *lab = read_gz(path, &llen, err, errlen);
-    if (!lab) {
-        free(img);
+    if (s.rows * s.cols != 784) {
+        snprintf(err, errlen, "%s/%s-*: images are %zux%zu, not 28x28", dir, split, s.rows, s.cols);
+        fmnist_free(&s);
         return -1;
     }
-    if (ilen < 16 || llen < 8 || be32(img) != 0x803 || be32(lab) != 0x801 ||
-        be32(img + 4) != be32(lab + 4) || be32(img + 8) * be32(img + 12) != 784 ||
-        ilen != 16 + (size_t)be32(img + 4) * 784 || llen != 8 + (size_t)be32(lab + 4)) {
-        snprintf(err, errlen, "%s/%s-*: not a pair of 28x28 IDX image/label files", dir, split);
-        free(img);
-        free(lab);
-        return -1;
-    }
-    *n = be32(img + 4);
-    *images = hc_alloc(*n * 784 * sizeof(float));
-    *labels = malloc(*n);
-    for (size_t k = 0; k < *n * 784; k++)
-        (*images)[k] = (float)img[16 + k] / 255.0f;
-    memcpy(*labels, lab + 8, *n);
-    free(img);
-    free(lab);
+    *n = s.n;
+    *images = hc_alloc(s.n * 784 * sizeof(float));
+    *labels = s.labels;
+    for (size_t k = 0; k < s.n * 784; k++)
+        (*images)[k] = (float)s.pixels[k] / 255.0f;
+    free(s.pixels);
     return 0;
 }
 

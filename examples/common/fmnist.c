@@ -1,13 +1,14 @@
 /* Fashion-MNIST in gzip'd IDX files (big-endian header: magic, dims; then
-   uint8 data).  zlib when the build found it, else `gzip -dc` through a pipe. */
+   uint8 data), shared by the reproductions.  zlib when the build found it,
+   else `gzip -dc` through a pipe. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mlp.h"
+#include "fmnist.h"
 
-#if MLP_HAVE_ZLIB
+#if FMNIST_HAVE_ZLIB
 #include <zlib.h>
 #endif
 
@@ -20,7 +21,7 @@ static uint8_t *read_gz(const char *path, size_t *len, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory reading %s", path);
         return NULL;
     }
-#if MLP_HAVE_ZLIB
+#if FMNIST_HAVE_ZLIB
     gzFile f = gzopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
@@ -117,7 +118,7 @@ static size_t idx_header(const uint8_t *b, size_t len, int ndim, uint32_t dims[3
     return len - off == total ? off : 0;
 }
 
-int mlp_load(const char *dir, const char *prefix, mlp_dataset *out, char *err, size_t errlen)
+int fmnist_load(const char *dir, const char *prefix, fmnist_set *out, char *err, size_t errlen)
 {
     char path[4096];
     size_t ilen, llen;
@@ -164,7 +165,7 @@ int mlp_load(const char *dir, const char *prefix, mlp_dataset *out, char *err, s
     return 0;
 }
 
-void mlp_dataset_free(mlp_dataset *d)
+void fmnist_free(fmnist_set *d)
 {
     free(d->pixels);
     free(d->labels);
