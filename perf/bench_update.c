@@ -72,61 +72,17 @@ static void run(void *p)
     __asm__ volatile("" ::: "memory");
 }
 
-/* Wall-clock and thread-CPU-time medians of fn(ctx), like bu_time.  On a
-   shared machine the wall clock also counts the time this thread waited
-   for a core; the CPU time does not (it still sees the memory bandwidth
-   others take), so single-thread rows report both. */
+/* Wall-clock and thread-CPU-time medians of fn(ctx) (bu_time_cpu): single
+   thread rows report both. */
 typedef struct {
     double wall, cpu;
 } times;
 
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static times time_both(void (*fn)(void *), void *ctx, int samples, double min_s)
 {
-    fn(ctx); /* warm-up */
-    double t0 = bu_now();
-    fn(ctx);
-    const double one = bu_now() - t0;
-    const long reps = one > 0 ? (long)(min_s / one) + 1 : 1;
-    double w[16], c[16];
-    if (samples > 16)
-        samples = 16;
-    for (int i = 0; i < samples; i++) {
-        const double c0 = cpu_now();
-        t0 = bu_now();
-        for (long r = 0; r < reps; r++)
-            fn(ctx);
-        w[i] = (bu_now() - t0) / (double)reps;
-        c[i] = (cpu_now() - c0) / (double)reps;
-    }
-    qsort(w, (size_t)samples, sizeof(double), cmp_double);
-    qsort(c, (size_t)samples, sizeof(double), cmp_double);
-    return (times){w[samples / 2], c[samples / 2]};
-}
-
-typedef struct {
-    void *dst;
-    const void *src;
-    size_t bytes;
-} mc_job;
-
-static void mc_run(void *p)
-{
-    mc_job *j = p;
-    memcpy(j->dst, j->src, j->bytes);
-    __asm__ volatile("" ::: "memory");
+    times t;
+    t.wall = bu_time_cpu(fn, ctx, samples, min_s, &t.cpu);
+    return t;
 }
 
 static void emit(const bcase *c, const char *variant, const char *tier, size_t n, int threads,
@@ -199,8 +155,9 @@ int main(int argc, char **argv)
             if (only && !strstr(bc->name, only))
                 continue;
             if (t_mc[bc->bytes].wall == 0) {
-                mc_job mj = {mb, ma, n * (size_t)bc->bytes / 2};
-                t_mc[bc->bytes] = time_both(mc_run, &mj, samples, min_s);
+                times *tm = &t_mc[bc->bytes];
+                tm->wall = bu_memcpy_time_cpu(mb, ma, n * (size_t)bc->bytes / 2, samples, min_s,
+                                              &tm->cpu);
                 char name[64];
                 snprintf(name, sizeof name, "memcpy(%d/2 bytes per elem)", bc->bytes);
                 emit(bc, name, "-", n, 1, t_mc[bc->bytes], t_mc[bc->bytes]);

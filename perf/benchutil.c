@@ -21,24 +21,42 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double bu_time(void (*fn)(void *), void *ctx, int samples, double min_sample_s)
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double bu_time_cpu(void (*fn)(void *), void *ctx, int samples, double min_sample_s,
+                   double *cpu_median)
 {
     fn(ctx); /* warm-up: page faults, caches, frequency */
     double t0 = bu_now();
     fn(ctx);
     const double one = bu_now() - t0;
     long reps = one > 0 ? (long)(min_sample_s / one) + 1 : 1;
-    double *s = malloc(sizeof(double) * (size_t)samples);
+    double *s = malloc(2 * sizeof(double) * (size_t)samples), *c = s + samples;
     for (int i = 0; i < samples; i++) {
+        const double c0 = cpu_now();
         t0 = bu_now();
         for (long r = 0; r < reps; r++)
             fn(ctx);
         s[i] = (bu_now() - t0) / (double)reps;
+        c[i] = (cpu_now() - c0) / (double)reps;
     }
     qsort(s, (size_t)samples, sizeof(double), cmp_double);
+    qsort(c, (size_t)samples, sizeof(double), cmp_double);
     const double med = s[samples / 2];
+    if (cpu_median)
+        *cpu_median = c[samples / 2];
     free(s);
     return med;
+}
+
+double bu_time(void (*fn)(void *), void *ctx, int samples, double min_sample_s)
+{
+    return bu_time_cpu(fn, ctx, samples, min_sample_s, NULL);
 }
 
 typedef struct { void *dst; const void *src; size_t bytes; } mc_ctx;
@@ -49,10 +67,16 @@ static void mc(void *p)
     __asm__ volatile("" ::: "memory");
 }
 
-double bu_memcpy_time(void *dst, const void *src, size_t bytes, int samples, double min_sample_s)
+double bu_memcpy_time_cpu(void *dst, const void *src, size_t bytes, int samples,
+                          double min_sample_s, double *cpu_median)
 {
     mc_ctx c = {dst, src, bytes};
-    return bu_time(mc, &c, samples, min_sample_s);
+    return bu_time_cpu(mc, &c, samples, min_sample_s, cpu_median);
+}
+
+double bu_memcpy_time(void *dst, const void *src, size_t bytes, int samples, double min_sample_s)
+{
+    return bu_memcpy_time_cpu(dst, src, bytes, samples, min_sample_s, NULL);
 }
 
 void *bu_alloc(size_t bytes)
