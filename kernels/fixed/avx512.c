@@ -287,12 +287,8 @@ void lpk_fixed_dequant16__avx512(const int16_t *q, float *x, size_t n, float del
 
 /* ---- dot ---------------------------------------------------------------- */
 
-/* Sum of the 16 int32 lanes of v, exactly, as int64 lanes added to acc. */
-INLINE __m512i widen_add(__m512i acc, __m512i v)
-{
-    acc = _mm512_add_epi64(acc, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v)));
-    return _mm512_add_epi64(acc, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1)));
-}
+#define FIX_DOT16_ACC(acc, x, y) _mm512_add_epi32(acc, _mm512_madd_epi16(x, y))
+#include "dot16-avx512-inl.h"
 
 /* 2^16 elements: 512 VPMADDWD per accumulator, each lane adding at most
    2 * 2^14, so one accumulator stays below 2^24 and the sum of four below
@@ -326,41 +322,9 @@ int64_t lpk_fixed_dot8__avx512(const int8_t *a, const int8_t *b, size_t n)
     return _mm512_reduce_add_epi64(s64);
 }
 
-/* 2048 elements: at most 32 VPMADDWD per accumulator, each lane adding less
-   than 2^24 (al < 2^8) or 2^23 (|ah| <= 2^7), so below 2^29 and the sum of
-   two below 2^30. */
-#define DOT16_BLOCK ((size_t)2048)
-
 int64_t lpk_fixed_dot16__avx512(const int16_t *a, const int16_t *b, size_t n)
 {
-    const __m512i lo8 = _mm512_set1_epi16(0xFF);
-    __m512i sh = _mm512_setzero_si512(), sl = sh;
-    size_t i = 0;
-    while (i < n) {
-        const size_t end = n - i > DOT16_BLOCK ? i + DOT16_BLOCK : n;
-        __m512i h0 = _mm512_setzero_si512(), h1 = h0, l0 = h0, l1 = h0;
-        for (; i + 64 <= end; i += 64) {
-            const __m512i x0 = _mm512_loadu_si512((const void *)(a + i));
-            const __m512i x1 = _mm512_loadu_si512((const void *)(a + i + 32));
-            const __m512i y0 = _mm512_loadu_si512((const void *)(b + i));
-            const __m512i y1 = _mm512_loadu_si512((const void *)(b + i + 32));
-            h0 = _mm512_add_epi32(h0, _mm512_madd_epi16(_mm512_srai_epi16(x0, 8), y0));
-            l0 = _mm512_add_epi32(l0, _mm512_madd_epi16(_mm512_and_si512(x0, lo8), y0));
-            h1 = _mm512_add_epi32(h1, _mm512_madd_epi16(_mm512_srai_epi16(x1, 8), y1));
-            l1 = _mm512_add_epi32(l1, _mm512_madd_epi16(_mm512_and_si512(x1, lo8), y1));
-        }
-        for (; i < end; i += 32) {
-            const size_t m = end - i;
-            const __mmask32 k = m >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << m) - 1);
-            const __m512i x = _mm512_maskz_loadu_epi16(k, a + i);
-            const __m512i y = _mm512_maskz_loadu_epi16(k, b + i);
-            h0 = _mm512_add_epi32(h0, _mm512_madd_epi16(_mm512_srai_epi16(x, 8), y));
-            l0 = _mm512_add_epi32(l0, _mm512_madd_epi16(_mm512_and_si512(x, lo8), y));
-        }
-        sh = widen_add(sh, _mm512_add_epi32(h0, h1));
-        sl = widen_add(sl, _mm512_add_epi32(l0, l1));
-    }
-    return (int64_t)((uint64_t)_mm512_reduce_add_epi64(sh) << 8) + _mm512_reduce_add_epi64(sl);
+    return fix_dot16_avx512(a, b, n);
 }
 
 /* ---- update ------------------------------------------------------------- */
