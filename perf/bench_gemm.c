@@ -5,7 +5,7 @@
    One JSON line per measurement; times are medians.
 
    usage: bench_gemm [--threads 1,2] [--quick] [--shapes square|train|all]
-                     [--only <variant substring>] */
+                     [--only <variant substring>] [--sizes 512,2048 (square sizes)] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +74,7 @@ int main(int argc, char **argv)
 {
     int threads[4] = {1, 2}, nthreads = 2, quick = 0;
     const char *which = "all", *only = NULL;
+    size_t sq_user[8], nsq_user = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
             nthreads = 0;
@@ -85,17 +86,21 @@ int main(int argc, char **argv)
             which = argv[++i];
         } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             only = argv[++i];
+        } else if (!strcmp(argv[i], "--sizes") && i + 1 < argc) {
+            for (char *t = strtok(argv[++i], ","); t && nsq_user < 8; t = strtok(NULL, ","))
+                if (atol(t) > 0)
+                    sq_user[nsq_user++] = (size_t)atol(t);
         } else {
             fprintf(stderr, "usage: %s [--threads 1,2] [--quick] [--shapes square|train|all] "
-                            "[--only substring]\n", argv[0]);
+                            "[--only substring] [--sizes 512,2048]\n", argv[0]);
             return 2;
         }
     }
     shape shapes[64];
     size_t ns = 0;
     static const size_t sq_full[] = {256, 512, 1024, 2048, 4096}, sq_quick[] = {512, 1024};
-    const size_t *sq = quick ? sq_quick : sq_full;
-    const size_t nsq = quick ? 2 : 5;
+    const size_t *sq = nsq_user ? sq_user : quick ? sq_quick : sq_full;
+    const size_t nsq = nsq_user ? nsq_user : quick ? 2 : 5;
     if (strcmp(which, "train") != 0)
         for (size_t i = 0; i < nsq; i++)
             shapes[ns++] = (shape){sq[i], sq[i], sq[i], LPK_NOTRANS, LPK_NOTRANS, "square"};

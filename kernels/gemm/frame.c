@@ -120,16 +120,22 @@ lpk_status lpk_gemm_run_packed(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb
     const lpk_gemm_view av = {a, ta == LPK_NOTRANS ? lda : 1, ta == LPK_NOTRANS ? 1 : lda};
     const lpk_gemm_view bv = {b, tb == LPK_NOTRANS ? 1 : ldb, tb == LPK_NOTRANS ? ldb : 1};
     const size_t kcp = round_up(bl.kc, kr);
-    const size_t bbytes = round_up(bl.nc, nr) * kcp * es;
+    const size_t bbytes = round_up(round_up(bl.nc, nr) * kcp * es, 64);
     const size_t abytes = round_up(round_up(bl.mc, mr) * kcp * es + mr * nr * sizeof(float), 64);
     const int nt = gemm_threads(m, n, k);
-    unsigned char *bbuf = bpacked ? NULL : lpk_scratch(LPK_SCRATCH_GEMM_B, bbytes);
+    const int ir_outer = (u->flags & LPK_GEMM_IR_OUTER) != 0;
+    /* A B block sized to L2 (ir-outer) is packed by each thread for itself,
+       only the panels its own work items read, so no thread reads B from
+       another core's L2 and the threads never wait for each other.  The
+       BLIS-order block (sized to L3) is packed once, shared. */
+    const int own_b = ir_outer && nt > 1 && !bpacked;
+    unsigned char *bbuf =
+        bpacked ? NULL : lpk_scratch(LPK_SCRATCH_GEMM_B, bbytes * (own_b ? (size_t)nt : 1));
     unsigned char *abuf = lpk_scratch(LPK_SCRATCH_GEMM_A, abytes * (size_t)nt);
     const size_t bstride = b_block_bytes(u, &bl), npc = (k + bl.kc - 1) / bl.kc;
     if ((!bbuf && !bpacked) || !abuf)
         return lpk_fail(LPK_ENOMEM, "lpk_gemm: cannot allocate %zu bytes of packing buffers",
-                        bbytes + abytes * (size_t)nt);
-    const int ir_outer = (u->flags & LPK_GEMM_IR_OUTER) != 0;
+                        bbytes * (own_b ? (size_t)nt : 1) + abytes * (size_t)nt);
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
@@ -141,37 +147,53 @@ lpk_status lpk_gemm_run_packed(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb
         const int tid = 0, nthr = 1;
 #endif
         unsigned char *apack = abuf + (size_t)tid * abytes;
+        unsigned char *bown = own_b ? bbuf + (size_t)tid * bbytes : bbuf;
         float *tile = (float *)(apack + round_up(bl.mc, mr) * kcp * es);
         if (u->thread_init)
             u->thread_init();
         for (size_t jc = 0; jc < n; jc += bl.nc) {
             const size_t nc = min_sz(bl.nc, n - jc);
             const size_t npanels = (nc + nr - 1) / nr;
+            /* Work items: MC blocks of rows; when there are fewer blocks
+               than threads, each block's NR panels are split in groups.
+               Items go to threads in contiguous ranges, the same for every
+               k block of this column block. */
+            const size_t nic = (m + bl.mc - 1) / bl.mc;
+            size_t groups = 1;
+            if (nic < (size_t)nthr)
+                groups = min_sz(npanels, ((size_t)nthr + nic - 1) / nic);
+            const size_t nitems = nic * groups;
+            const size_t it0 = nitems * (size_t)tid / (size_t)nthr;
+            const size_t it1 = nitems * ((size_t)tid + 1) / (size_t)nthr;
+            /* the panels this thread's items read (own_b) */
+            size_t jlo = npanels, jhi = 0;
+            for (size_t item = it0; item < it1; item++) {
+                const size_t g = item % groups;
+                jlo = min_sz(jlo, g * npanels / groups);
+                jhi = jhi > (g + 1) * npanels / groups ? jhi : (g + 1) * npanels / groups;
+            }
             for (size_t pc = 0; pc < k; pc += bl.kc) {
                 const size_t kc = min_sz(bl.kc, k - pc), kpad = round_up(kc, kr);
                 const float beta_eff = pc == 0 ? beta : 1.0f;
-                /* the B block: pre-packed, or packed now by all threads */
+                /* the B block: pre-packed, packed by this thread for itself,
+                   or packed once by all threads together */
                 const unsigned char *bblk =
                     bpacked ? (const unsigned char *)bpacked + (jc / bl.nc * npc + pc / bl.kc) * bstride
-                            : bbuf;
-                if (!bpacked) {
+                            : bown;
+                if (own_b) {
+                    for (size_t jp = jlo; jp < jhi; jp++)
+                        u->pack_b(&bv, jc + jp * nr, min_sz(nr, nc - jp * nr), pc, kc,
+                                  bown + jp * kpad * nr * es);
+                } else if (!bpacked) {
 #ifdef _OPENMP
+#pragma omp barrier
 #pragma omp for schedule(static)
 #endif
                     for (size_t jp = 0; jp < npanels; jp++)
                         u->pack_b(&bv, jc + jp * nr, min_sz(nr, nc - jp * nr), pc, kc,
                                   bbuf + jp * kpad * nr * es);
                 }
-                /* Work items: MC blocks of rows; when there are fewer blocks
-                   than threads, each block's NR panels are split in groups. */
-                const size_t nic = (m + bl.mc - 1) / bl.mc;
-                size_t groups = 1;
-                if (nic < (size_t)nthr)
-                    groups = min_sz(npanels, ((size_t)nthr + nic - 1) / nic);
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-                for (size_t item = 0; item < nic * groups; item++) {
+                for (size_t item = it0; item < it1; item++) {
                     const size_t ic = item / groups * bl.mc, g = item % groups;
                     const size_t mc = min_sz(bl.mc, m - ic);
                     const size_t jp0 = g * npanels / groups, jp1 = (g + 1) * npanels / groups;
