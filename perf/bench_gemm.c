@@ -5,7 +5,14 @@
    One JSON line per measurement; times are medians.
 
    usage: bench_gemm [--threads 1,2] [--quick] [--shapes square|train|all]
-                     [--only <variant substring>] [--sizes 512,2048 (square sizes)] */
+                     [--only <variant substring>] [--sizes 512,2048 (square sizes)]
+                     [--scaling REPS]
+   --scaling: thread scaling of the public API on the square sizes, measured
+   as pairs of calls with 1 thread and with the largest --threads count
+   alternating in one process (REPS pairs after a warm-up call each), so
+   that the load other tenants put on a shared machine hits both sides of
+   each pair alike; prints the medians and the median of the per-pair
+   ratios t(1 thread) / t(N threads). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +60,56 @@ typedef struct {
 
 static double peaks[LPK_TIER_COUNT];
 
+static int cmp_double(const void *x, const void *y)
+{
+    const double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void scaling(const size_t *sizes, size_t nsizes, int nt, int reps)
+{
+    enum { MAXREPS = 1000 };
+    if (reps > MAXREPS)
+        reps = MAXREPS;
+    static double t1[MAXREPS], tn[MAXREPS], ratio[MAXREPS];
+    for (size_t si = 0; si < nsizes; si++) {
+        const size_t n = sizes[si];
+        lpk_bf16 *a = bu_alloc(n * n * 2), *b = bu_alloc(n * n * 2);
+        float *c = bu_alloc(n * n * 4);
+        for (size_t x = 0; x < n * n; x++) {
+            a[x] = (lpk_bf16)(0x3E00 + x * 7 % 64);
+            b[x] = (lpk_bf16)(0xBE00 + x * 13 % 64);
+        }
+        for (int r = 0; r < reps; r++)
+            for (int side = 0; side < 2; side++) {
+                lpk_set_num_threads(side ? nt : 1);
+                lpk_gemm_bf16f32(LPK_NOTRANS, LPK_NOTRANS, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+                const double t0 = bu_now();
+                lpk_gemm_bf16f32(LPK_NOTRANS, LPK_NOTRANS, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+                (side ? tn : t1)[r] = bu_now() - t0;
+            }
+        for (int r = 0; r < reps; r++)
+            ratio[r] = t1[r] / tn[r];
+        const double f = 2.0 * (double)n * (double)n * (double)n * 1e-9;
+        const double m1 = median(t1, reps), mn = median(tn, reps), mr = median(ratio, reps);
+        printf("{\"bench\":\"gemm_scaling\",\"variant\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,"
+               "\"threads\":%d,\"pairs\":%d,\"gflops_1\":%.1f,\"gflops_n\":%.1f,"
+               "\"median_pair_speedup\":%.3f}\n", lpk_kernel_variant("gemm.bf16f32"), n, n, n, nt,
+               reps, f / m1, f / mn, mr);
+        fflush(stdout);
+        free(a);
+        free(b);
+        free(c);
+    }
+    lpk_set_num_threads(0);
+}
+
 static void measure_peaks(void)
 {
     struct { lpk_tier t; double (*f)(void); const char *instr; } p[] = {
@@ -72,7 +129,7 @@ static void measure_peaks(void)
 
 int main(int argc, char **argv)
 {
-    int threads[4] = {1, 2}, nthreads = 2, quick = 0;
+    int threads[4] = {1, 2}, nthreads = 2, quick = 0, scale_reps = 0;
     const char *which = "all", *only = NULL;
     size_t sq_user[8], nsq_user = 0;
     for (int i = 1; i < argc; i++) {
@@ -86,15 +143,25 @@ int main(int argc, char **argv)
             which = argv[++i];
         } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             only = argv[++i];
+        } else if (!strcmp(argv[i], "--scaling") && i + 1 < argc) {
+            scale_reps = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--sizes") && i + 1 < argc) {
             for (char *t = strtok(argv[++i], ","); t && nsq_user < 8; t = strtok(NULL, ","))
                 if (atol(t) > 0)
                     sq_user[nsq_user++] = (size_t)atol(t);
         } else {
             fprintf(stderr, "usage: %s [--threads 1,2] [--quick] [--shapes square|train|all] "
-                            "[--only substring] [--sizes 512,2048]\n", argv[0]);
+                            "[--only substring] [--sizes 512,2048] [--scaling REPS]\n", argv[0]);
             return 2;
         }
+    }
+    if (scale_reps > 0) {
+        int nt = 1;
+        for (int i = 0; i < nthreads; i++)
+            nt = threads[i] > nt ? threads[i] : nt;
+        static const size_t sc_default[] = {1024, 2048};
+        scaling(nsq_user ? sq_user : sc_default, nsq_user ? nsq_user : 2, nt, scale_reps);
+        return 0;
     }
     shape shapes[64];
     size_t ns = 0;
