@@ -179,12 +179,30 @@ static void pack_b_rows(const lpk_gemm_view *v, size_t r0, size_t rows, size_t p
                                         40, 8, 39, 7, 38, 6, 37, 5, 36, 4, 35, 3, 34, 2, 33, 1,
                                         32, 0);
     const __m512i hi = _mm512_add_epi16(lo, _mm512_set1_epi16(16));
+    /* Depth pairs outer, panels inner: the source is read two whole rows
+       at a time, front to back (the panel-outer order read 64 bytes per row
+       down a column of rows, which the hardware prefetchers do not follow). */
+    const size_t nfull = rows / NR;
+    for (size_t p = 0; p + 2 <= kc; p += 2) {
+        const lpk_bf16 *src = v->base + r0 + p0 * v->ps + p * v->ps;
+        for (size_t r = 0; r < nfull; r++) {
+            const __m512i x = _mm512_loadu_si512((const void *)(src + r * NR));
+            const __m512i y = _mm512_loadu_si512((const void *)(src + v->ps + r * NR));
+            lpk_bf16 *d = out + r * kpad * NR + p * NR;
+            _mm512_storeu_si512((void *)d, _mm512_permutex2var_epi16(x, lo, y));
+            _mm512_storeu_si512((void *)(d + 32), _mm512_permutex2var_epi16(x, hi, y));
+        }
+    }
     for (size_t r = 0; r < rows; r += NR, out += kpad * NR) {
         const size_t rr = rows - r < NR ? rows - r : NR;
         const __mmask32 m = mask32(rr);
         const lpk_bf16 *src = v->base + (r0 + r) + p0 * v->ps;
         lpk_bf16 *d = out;
         size_t p = 0;
+        if (rr == NR) { /* full panel: pairs done above */
+            p = kc / 2 * 2;
+            d += p * NR;
+        }
         for (; p + 2 <= kc; p += 2, d += 2 * NR) {
             const __m512i x = _mm512_maskz_loadu_epi16(m, src + p * v->ps);
             const __m512i y = _mm512_maskz_loadu_epi16(m, src + (p + 1) * v->ps);

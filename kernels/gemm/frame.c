@@ -180,18 +180,25 @@ lpk_status lpk_gemm_run_packed(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb
                 const unsigned char *bblk =
                     bpacked ? (const unsigned char *)bpacked + (jc / bl.nc * npc + pc / bl.kc) * bstride
                             : bown;
+                /* one packing call per thread for a contiguous range of
+                   panels, so a packing routine can walk the source in the
+                   order it prefers */
                 if (own_b) {
-                    for (size_t jp = jlo; jp < jhi; jp++)
-                        u->pack_b(&bv, jc + jp * nr, min_sz(nr, nc - jp * nr), pc, kc,
-                                  bown + jp * kpad * nr * es);
+                    if (jlo < jhi)
+                        u->pack_b(&bv, jc + jlo * nr, min_sz((jhi - jlo) * nr, nc - jlo * nr), pc,
+                                  kc, bown + jlo * kpad * nr * es);
                 } else if (!bpacked) {
+                    const size_t p0 = npanels * (size_t)tid / (size_t)nthr;
+                    const size_t p1 = npanels * ((size_t)tid + 1) / (size_t)nthr;
 #ifdef _OPENMP
 #pragma omp barrier
-#pragma omp for schedule(static)
 #endif
-                    for (size_t jp = 0; jp < npanels; jp++)
-                        u->pack_b(&bv, jc + jp * nr, min_sz(nr, nc - jp * nr), pc, kc,
-                                  bbuf + jp * kpad * nr * es);
+                    if (p0 < p1)
+                        u->pack_b(&bv, jc + p0 * nr, min_sz((p1 - p0) * nr, nc - p0 * nr), pc, kc,
+                                  bbuf + p0 * kpad * nr * es);
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
                 }
                 for (size_t item = it0; item < it1; item++) {
                     const size_t ic = item / groups * bl.mc, g = item % groups;
