@@ -6,7 +6,9 @@
    Traffic: f32 -> bf16 reads 4 and writes 2 bytes per element, bf16 -> f32
    the reverse: 6n bytes.  The memcpy row copies 3n bytes (3n read + 3n
    written), the same traffic, so ratio_memcpy = t_memcpy / t_kernel is also
-   the ratio of bandwidths.
+   the ratio of bandwidths.  A read-only row reads the 4n input bytes with
+   the same prefetching and writes nothing: one thread's read ceiling, which
+   bounds any f32 -> bf16 kernel at read_gb_s / 4 Gelem/s.
 
    usage: bench_round [--threads N] [--sizes n1,n2,...] [--quick] */
 #include <stdio.h>
@@ -101,6 +103,11 @@ int main(int argc, char **argv)
         lpk_f32_to_bf16(x, h, n, LPK_ROUND_NEAREST, 0, 0);
         const double t_mc = bu_memcpy_time(mb, ma, n * 3, samples, min_s);
         emit("memcpy", "memcpy(3n bytes)", "-", n, 1, t_mc, t_mc);
+        const double t_rd = bu_read_time(x, n * 4, samples, min_s);
+        printf("{\"bench\":\"read\",\"variant\":\"read-only stream of the f32 input (4n bytes)\","
+               "\"n\":%zu,\"level\":\"%s\",\"threads\":1,\"median_s\":%.6e,\"read_gb_s\":%.2f,"
+               "\"f32_input_bound_gelem_s\":%.3f}\n", n, bu_level(n * 6), t_rd,
+               4.0 * (double)n / t_rd * 1e-9, (double)n / t_rd * 1e-9);
         for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
             for (size_t k = 0; k < ops[o]->count; k++) {
                 const lpk_variant *v = &ops[o]->variants[k];

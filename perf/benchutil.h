@@ -19,6 +19,11 @@ double bu_time_cpu(void (*fn)(void *), void *ctx, int samples, double min_sample
 double bu_memcpy_time_cpu(void *dst, const void *src, size_t bytes, int samples,
                           double min_sample_s, double *cpu_median);
 double bu_memcpy_time(void *dst, const void *src, size_t bytes, int samples, double min_sample_s);
+/* Median seconds of reading `bytes` (a multiple of 8, 8-byte aligned) front
+   to back with every line prefetched 4 KiB ahead into L2, writing nothing:
+   the read bandwidth one thread gets, the ceiling of any kernel that must
+   read those bytes. */
+double bu_read_time(const void *src, size_t bytes, int samples, double min_sample_s);
 void *bu_alloc(size_t bytes); /* 64-byte aligned, pages touched; exits on failure */
 const char *bu_level(size_t bytes); /* "L1", "L2", "L3" or "DRAM" from the topology */
 
