@@ -18,7 +18,8 @@ def load(paths):
     """Rows with the same identity (all fields but the measured ones) are
     merged into one whose measured fields are medians over the runs."""
     measured = ("median_s", "gelem_s", "gb_s", "memcpy_gb_s", "ratio_memcpy", "gflops",
-                "pct_peak", "lpk_best_over_onednn")
+                "pct_peak", "lpk_best_over_onednn", "read_gb_s", "f32_input_bound_gelem_s",
+                "gflops_1", "gflops_n", "median_pair_speedup")
     groups, order = defaultdict(list), []
     for p in paths:
         with open(p) as f:
@@ -50,9 +51,16 @@ def round_table(rows):
         return
     print("| op | variant | n | level | Gelem/s | GB/s | x memcpy |")
     print("|---|---|---:|---|---:|---:|---:|")
+    reads = {d["n"]: d for d in rows if d.get("bench") == "read"}
+    shown = set()
     for d in r:
         print(f"| {d['op']} | {d['variant']} | {d['n']} | {d['level']} | {d['gelem_s']:.2f} "
               f"| {d['gb_s']:.1f} | {d['ratio_memcpy']:.2f} |")
+        if d["op"] == "memcpy" and d["n"] in reads and d["n"] not in shown:
+            x = reads[d["n"]]
+            shown.add(d["n"])
+            print(f"| read only | {x['variant']} (bound for f32 input) | {x['n']} | {x['level']} "
+                  f"| {x['f32_input_bound_gelem_s']:.2f} | {x['read_gb_s']:.1f} (read) | - |")
 
 
 def gemm_table(rows):
@@ -89,8 +97,22 @@ def gemm_table(rows):
               + f" | {ratio} |")
 
 
+def scaling_table(rows):
+    s = [d for d in rows if d.get("bench") == "gemm_scaling"]
+    if not s:
+        return
+    print("| m = n = k | variant | threads | call pairs | 1 thread GFLOP/s | N threads GFLOP/s "
+          "| median per-pair speed-up |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for d in s:
+        print(f"| {d['m']} | {d['variant']} | {d['threads']} | {d['pairs']} | {d['gflops_1']:.0f} "
+              f"| {d['gflops_n']:.0f} | {d['median_pair_speedup']:.2f} |")
+
+
 if __name__ == "__main__":
     rows = load(sys.argv[1:])
     round_table(rows)
     print()
     gemm_table(rows)
+    print()
+    scaling_table(rows)
