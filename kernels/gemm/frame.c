@@ -7,10 +7,16 @@
                micro-kernel, or an edge tile through a scratch tile
    KC comes from L1 (B micro-panel), MC from L2 (A block), both from hwloc
    cache sizes.  Kernels flagged LPK_GEMM_IR_OUTER swap the two inner loops
-   and size the B block to L2 instead (gemm.h).  Packing buffers are
-   per-thread scratch kept across calls (lpk_scratch).  Blocking never depends on the thread count, so the order of
-   every C element's k-sum, hence the result, is the same for any number of
-   threads. */
+   and size the B block to L2 instead (gemm.h); that block is then packed by
+   every thread for itself (only the panels its own items read), so no
+   thread reads B out of another core's L2 and the threads never wait for
+   each other inside a call (measured with AMX at 2048^3: 2 threads / 1
+   thread 1.77 -> 1.9-2.0 on a quiet host).  Work items go to threads in
+   fixed contiguous ranges, the same for every k block, so each C tile is
+   accumulated by one thread in k order.  Packing buffers are per-thread
+   scratch kept across calls (lpk_scratch).  Blocking never depends on the
+   thread count, so the order of every C element's k-sum, hence the result,
+   is the same for any number of threads. */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
