@@ -273,8 +273,11 @@ static void test_threads_and_bf16_output(void **state)
     /* Shapes that split the work differently between threads: one row
        block per thread; one row block whose column panels are split (each
        thread packs only its panels); several k and n blocks with an odd
-       number of row blocks.  Every tier, beta != 0. */
-    static const size_t shapes[][3] = {{203, 197, 301}, {40, 1100, 1100}, {300, 1100, 700}};
+       number of row blocks; one row of tiles (on one thread its B panels
+       are packed just before use, in groups when B is not transposed).
+       Every tier, both layouts of B, beta != 0. */
+    static const size_t shapes[][3] = {{203, 197, 301}, {40, 1100, 1100}, {300, 1100, 700},
+                                       {13, 1100, 1100}};
     for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {
         const size_t m = shapes[sh][0], n = shapes[sh][1], k = shapes[sh][2];
         lpk_bf16 *a = malloc(m * k * 2), *b = malloc(k * n * 2);
@@ -285,17 +288,20 @@ static void test_threads_and_bf16_output(void **state)
             if (!lpk_tier_supported((lpk_tier)tier) || (tier == LPK_TIER_SCALAR && sh > 0))
                 continue;
             assert_int_equal(lpk_set_isa(lpk_tiers[tier].name), LPK_OK);
-            for (size_t x = 0; x < m * n; x++)
-                c1[x] = c2[x] = (float)(x % 13) - 6.0f;
-            lpk_set_num_threads(1);
-            assert_int_equal(lpk_gemm_bf16f32(LPK_NOTRANS, LPK_TRANS, m, n, k, 1.0f, a, k, b, k,
-                                              0.5f, c1, n), LPK_OK);
-            lpk_set_num_threads(2);
-            assert_int_equal(lpk_gemm_bf16f32(LPK_NOTRANS, LPK_TRANS, m, n, k, 1.0f, a, k, b, k,
-                                              0.5f, c2, n), LPK_OK);
-            if (tu_first_diff(c1, c2, m * n * 4) != -1)
-                fail_msg("%zux%zux%zu: 1 and 2 threads differ under tier %s", m, n, k,
-                         lpk_tiers[tier].name);
+            for (int tb = 0; tb < 2; tb++) {
+                const size_t ldb = tb ? k : n;
+                for (size_t x = 0; x < m * n; x++)
+                    c1[x] = c2[x] = (float)(x % 13) - 6.0f;
+                lpk_set_num_threads(1);
+                assert_int_equal(lpk_gemm_bf16f32(LPK_NOTRANS, (lpk_trans)tb, m, n, k, 1.0f, a, k,
+                                                  b, ldb, 0.5f, c1, n), LPK_OK);
+                lpk_set_num_threads(2);
+                assert_int_equal(lpk_gemm_bf16f32(LPK_NOTRANS, (lpk_trans)tb, m, n, k, 1.0f, a, k,
+                                                  b, ldb, 0.5f, c2, n), LPK_OK);
+                if (tu_first_diff(c1, c2, m * n * 4) != -1)
+                    fail_msg("%zux%zux%zu tb=%d: 1 and 2 threads differ under tier %s", m, n, k,
+                             tb, lpk_tiers[tier].name);
+            }
         }
         assert_int_equal(lpk_set_isa("auto"), LPK_OK);
         free(a); free(b); free(c1); free(c2);
