@@ -196,13 +196,20 @@ lpk_status lpk_gemm_run_packed(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb
         for (size_t jc = 0; jc < n; jc += bl.nc) {
             const size_t nc = min_sz(bl.nc, n - jc);
             const size_t npanels = (nc + nr - 1) / nr;
-            /* Work items: MC blocks of rows; when there are fewer blocks
-               than threads, each block's NR panels are split in groups.
-               Items go to threads in contiguous ranges, the same for every
-               k block of this column block. */
+            /* Work items: MC blocks of rows, each block's NR panels split in
+               groups.  Items go to threads in contiguous ranges, the same
+               for every k block of this column block.  Row split (one group;
+               items row-major): a thread packs its rows of A and all of B.
+               Column split (one group per thread, items group-major): all
+               of A and its share of B -- less packing when n > m.  With
+               fewer row blocks than threads, row blocks are split in
+               groups too. */
             const size_t nic = (m + bl.mc - 1) / bl.mc;
+            const int colsplit = nthr > 1 && n > m && npanels >= (size_t)nthr;
             size_t groups = 1;
-            if (nic < (size_t)nthr)
+            if (colsplit)
+                groups = (size_t)nthr;
+            else if (nic < (size_t)nthr)
                 groups = min_sz(npanels, ((size_t)nthr + nic - 1) / nic);
             const size_t nitems = nic * groups;
             const size_t it0 = nitems * (size_t)tid / (size_t)nthr;
@@ -210,7 +217,7 @@ lpk_status lpk_gemm_run_packed(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb
             /* the panels this thread's items read (own_b) */
             size_t jlo = npanels, jhi = 0;
             for (size_t item = it0; item < it1; item++) {
-                const size_t g = item % groups;
+                const size_t g = colsplit ? item / nic : item % groups;
                 jlo = min_sz(jlo, g * npanels / groups);
                 jhi = jhi > (g + 1) * npanels / groups ? jhi : (g + 1) * npanels / groups;
             }
@@ -245,7 +252,8 @@ lpk_status lpk_gemm_run_packed(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb
 #endif
                 }
                 for (size_t item = it0; item < it1; item++) {
-                    const size_t ic = item / groups * bl.mc, g = item % groups;
+                    const size_t ic = (colsplit ? item % nic : item / groups) * bl.mc;
+                    const size_t g = colsplit ? item / nic : item % groups;
                     const size_t mc = min_sz(bl.mc, m - ic);
                     const size_t jp0 = g * npanels / groups, jp1 = (g + 1) * npanels / groups;
                     u->pack_a(&av, ic, mc, pc, kc, apack);
