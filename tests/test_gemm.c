@@ -270,15 +270,16 @@ static void test_bad_input(void **state)
 static void test_threads_and_bf16_output(void **state)
 {
     uint64_t s = 77;
-    /* Shapes that split the work differently between threads: one row
-       block per thread; one row block whose column panels are split (each
-       thread packs only its panels); several k and n blocks with an odd
-       number of row blocks, split by columns (n > m) or by rows (n < m);
-       one row of tiles (on one thread its B panels
+    /* Shapes that split the work differently between threads (blocking of
+       the AMX kernel: kc 512, nc 1024, mc 128): one row block per thread;
+       one row block over two k and two n blocks whose column panels are
+       split (each thread packs only its panels); three row blocks over two
+       n blocks split by columns (n > m); five row blocks over two k blocks
+       split by rows (n < m); one row of tiles (on one thread its B panels
        are packed just before use, in groups when B is not transposed).
        Every tier, both layouts of B, beta != 0. */
-    static const size_t shapes[][3] = {{203, 197, 301}, {40, 1100, 1100}, {300, 1100, 700},
-                                       {13, 1100, 1100}, {1100, 300, 700}};
+    static const size_t shapes[][3] = {{203, 197, 301}, {40, 1040, 520}, {260, 1040, 96},
+                                       {13, 1040, 520}, {600, 100, 530}};
     for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {
         const size_t m = shapes[sh][0], n = shapes[sh][1], k = shapes[sh][2];
         lpk_bf16 *a = malloc(m * k * 2), *b = malloc(k * n * 2);
