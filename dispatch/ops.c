@@ -22,9 +22,5 @@ const lpk_op *const lpk_ops[] = {
     &lpk_op_fixed_update16,
     &lpk_op_fixed_dotf,
     &lpk_op_fixed_updatef,
-    &lpk_op_fixed_dotq8f,
-    &lpk_op_fixed_dotq16f,
-    &lpk_op_fixed_axpyq8f,
-    &lpk_op_fixed_axpyq16f,
 };
 const size_t lpk_nops = sizeof lpk_ops / sizeof lpk_ops[0];

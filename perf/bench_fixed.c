@@ -6,8 +6,7 @@
 
    Bytes per element (traffic, for gb_s): dot8 2, dot16 4, dotf 8;
    update8 7 (z read + written, x, h fp32), update16 10, updatef 16;
-   quant8 5, quant16 6; dequant8 5, dequant16 6; the full pass's mixed
-   kernels dotq8f 5, dotq16f 6, axpyq8f 9, axpyq16f 10.
+   quant8 5, quant16 6; dequant8 5, dequant16 6.
 
    Then the HALP inner step at each size: dot(x, z) followed by
    update(z, x, h) -- what one step of bit-centered SVRG costs per data row
@@ -69,14 +68,6 @@ static void run(void *p)
         ((lpk_fixed_dequant8_fn *)j->fn)(j->a8, j->xf, n, 0.05f);
     else if (op == &lpk_op_fixed_dequant16)
         ((lpk_fixed_dequant16_fn *)j->fn)(j->a16, j->xf, n, 0.0002f);
-    else if (op == &lpk_op_fixed_dotq8f)
-        j->sinkf = ((lpk_fixed_dotq8f_fn *)j->fn)(j->a8, j->bf, n);
-    else if (op == &lpk_op_fixed_dotq16f)
-        j->sinkf = ((lpk_fixed_dotq16f_fn *)j->fn)(j->a16, j->bf, n);
-    else if (op == &lpk_op_fixed_axpyq8f)
-        ((lpk_fixed_axpyq8f_fn *)j->fn)(j->af, j->a8, n, 1e-3f);
-    else if (op == &lpk_op_fixed_axpyq16f)
-        ((lpk_fixed_axpyq16f_fn *)j->fn)(j->af, j->a16, n, 1e-5f);
     __asm__ volatile("" ::: "memory");
 }
 
@@ -109,9 +100,6 @@ static double bytes_per_elem(const lpk_op *op)
     if (op == &lpk_op_fixed_update16) return 10;
     if (op == &lpk_op_fixed_updatef) return 16;
     if (op == &lpk_op_fixed_quant8 || op == &lpk_op_fixed_dequant8) return 5;
-    if (op == &lpk_op_fixed_dotq8f) return 5;
-    if (op == &lpk_op_fixed_axpyq8f) return 9;
-    if (op == &lpk_op_fixed_axpyq16f) return 10;
     return 6;
 }
 
@@ -205,9 +193,7 @@ int main(int argc, char **argv)
         {&lpk_op_fixed_update8, 1, "stochastic"}, {&lpk_op_fixed_update16, 1, "stochastic"},
         {&lpk_op_fixed_updatef, 0, "-"},       {&lpk_op_fixed_quant8, 0, "nearest"},
         {&lpk_op_fixed_quant8, 1, "stochastic"}, {&lpk_op_fixed_quant16, 1, "stochastic"},
-        {&lpk_op_fixed_dequant8, 0, "-"},      {&lpk_op_fixed_dotq8f, 0, "-"},
-        {&lpk_op_fixed_dotq16f, 0, "-"},       {&lpk_op_fixed_axpyq8f, 0, "-"},
-        {&lpk_op_fixed_axpyq16f, 0, "-"},
+        {&lpk_op_fixed_dequant8, 0, "-"},
     };
     for (int si = 0; si < nsizes; si++) {
         const size_t n = sizes[si];

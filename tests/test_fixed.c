@@ -557,129 +557,6 @@ static void check_dotf(const lpk_variant *v, void *ctx)
     free(b);
 }
 
-/* b-bit test rows: random over the whole range, both extremes included. */
-static void fill_q(void *q, int bits, size_t n, uint64_t seed)
-{
-    for (size_t i = 0; i < n; i++) {
-        const uint64_t r = tu_rand(&seed);
-        const int lo = -(1 << (bits - 1)), hi = (1 << (bits - 1)) - 1;
-        const int v = i % 11 == 3 ? lo : i % 11 == 7 ? hi : (int)(r % (uint64_t)(hi - lo + 1)) + lo;
-        if (bits == 8)
-            ((int8_t *)q)[i] = (int8_t)v;
-        else
-            ((int16_t *)q)[i] = (int16_t)v;
-    }
-}
-
-static float q_at(const void *q, int bits, size_t i)
-{
-    return bits == 8 ? (float)((const int8_t *)q)[i] : (float)((const int16_t *)q)[i];
-}
-
-static float call_dotq(const lpk_variant *v, int bits, const void *q, const float *w, size_t n)
-{
-    return bits == 8 ? ((lpk_fixed_dotq8f_fn *)v->fn)(q, w, n)
-                     : ((lpk_fixed_dotq16f_fn *)v->fn)(q, w, n);
-}
-
-static void call_axpyq(const lpk_variant *v, int bits, float *y, const void *q, size_t n, float c)
-{
-    if (bits == 8)
-        ((lpk_fixed_axpyq8f_fn *)v->fn)(y, q, n, c);
-    else
-        ((lpk_fixed_axpyq16f_fn *)v->fn)(y, q, n, c);
-}
-
-/* dotq: within dotf's bound of the exact sum, and bit for bit what the same
-   tier's dotf gives on the widened row (fixed.h: same order). */
-static void check_dotq(const lpk_variant *v, void *ctx)
-{
-    const lpk_op *op = ctx;
-    const int bits = op == &lpk_op_fixed_dotq8f ? 8 : 16;
-    const size_t es = (size_t)bits / 8;
-    printf("RUN     %s [%s]\n", v->name, op->name);
-    const lpk_variant *df = NULL;
-    for (size_t i = 0; i < lpk_op_fixed_dotf.count; i++)
-        if (lpk_op_fixed_dotf.variants[i].tier == v->tier)
-            df = &lpk_op_fixed_dotf.variants[i];
-    assert_non_null(df);
-    const size_t big = 100003;
-    unsigned char *q = xmalloc((big + 8) * es);
-    float *w = xmalloc((big + 8) * 4), *xf = xmalloc((big + 8) * 4);
-    fill_q(q, bits, big + 8, 5);
-    uint64_t s = 23;
-    for (size_t i = 0; i < big + 8; i++)
-        w[i] = (float)((double)(int32_t)tu_rand(&s) / 2147483648.0 * 4.0);
-    for (size_t n = 0; n <= big; n += (n < 300 ? 1 : n / 2 + 13))
-        for (size_t mis = 0; mis < 4; mis++) {
-            const unsigned char *pq = q + mis * es;
-            const float *pw = w + (mis * 3 + 1) % 4;
-            double exact = 0, absum = 0;
-            for (size_t i = 0; i < n; i++) {
-                exact += (double)q_at(pq, bits, i) * pw[i];
-                absum += fabs((double)q_at(pq, bits, i) * pw[i]);
-                xf[i] = q_at(pq, bits, i);
-            }
-            const double u = 0x1p-24, nu = (double)n * u;
-            const double bound = nu / (1 - nu) * absum + (double)n * 0x1p-53 * absum;
-            const float got = call_dotq(v, bits, pq, pw, n);
-            if (fabs(got - exact) > bound)
-                fail_msg("%s: n=%zu dotq %.9g, exact %.17g, error %.3g > bound %.3g", v->name, n,
-                         got, exact, fabs(got - exact), bound);
-            const float want = ((lpk_fixed_dotf_fn *)df->fn)(xf, pw, n);
-            if (lpk_f32_bits(got) != lpk_f32_bits(want))
-                fail_msg("%s: n=%zu mis=%zu dotq %.9g but %s on the widened row %.9g", v->name, n,
-                         mis, got, df->name, want);
-        }
-    /* NaN and Inf in w propagate */
-    w[5] = NAN;
-    assert_true(isnan(call_dotq(v, bits, q, w, 100)));
-    w[5] = INFINITY;
-    ((unsigned char *)q)[5 * es] = 1;
-    if (bits == 16)
-        ((unsigned char *)q)[5 * es + 1] = 0;
-    assert_true(isinf(call_dotq(v, bits, q, w, 100)));
-    free(q);
-    free(w);
-    free(xf);
-}
-
-/* axpyq: bit for bit the reference (a NaN result only needs to be a NaN),
-   all tails, misaligned rows, nothing written outside y. */
-static void check_axpyq(const lpk_variant *v, void *ctx)
-{
-    const lpk_op *op = ctx;
-    const int bits = op == &lpk_op_fixed_axpyq8f ? 8 : 16;
-    const size_t es = (size_t)bits / 8;
-    const lpk_variant *r = ref_of(op);
-    printf("RUN     %s [%s]\n", v->name, op->name);
-    const size_t big = 40009;
-    unsigned char *q = xmalloc((big + 8) * es);
-    float *y0 = xmalloc((big + 8) * 4);
-    fill_q(q, bits, big + 8, 9);
-    tu_fill_f32(y0, big + 8, 4);
-    static const float cs[] = {0.37f, -1.5f, 0.0f, 3e36f, 1e-30f, NAN};
-    for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++)
-        for (size_t n = 0; n <= 130 + big - 130; n += (n < 130 ? 1 : big - 130))
-            for (size_t mis = 0; mis < 4; mis++) {
-                guarded ga, gb;
-                float *ya = g_alloc(&ga, n * 4, mis * 4), *yr = g_alloc(&gb, n * 4, 0);
-                memcpy(ya, y0 + mis, n * 4);
-                memcpy(yr, y0 + mis, n * 4);
-                call_axpyq(v, bits, ya, q + ((mis + 1) % 4) * es, n, cs[k]);
-                call_axpyq(r, bits, yr, q + ((mis + 1) % 4) * es, n, cs[k]);
-                for (size_t i = 0; i < n; i++)
-                    if (lpk_f32_bits(ya[i]) != lpk_f32_bits(yr[i]) && !(isnan(ya[i]) && isnan(yr[i])))
-                        fail_msg("%s differs from ref at %zu (n=%zu, c=%g): 0x%08x, ref 0x%08x",
-                                 v->name, i, n, (double)cs[k], lpk_f32_bits(ya[i]),
-                                 lpk_f32_bits(yr[i]));
-                g_check(&ga, v->name, n);
-                g_check(&gb, r->name, n);
-            }
-    free(q);
-    free(y0);
-}
-
 static void each(const lpk_op *op, tu_variant_fn fn)
 {
     const int ran = tu_each_variant(op, fn, (void *)op);
@@ -696,10 +573,6 @@ static void test_update8(void **state) { each(&lpk_op_fixed_update8, check_updat
 static void test_update16(void **state) { each(&lpk_op_fixed_update16, check_update); }
 static void test_dotf(void **state) { each(&lpk_op_fixed_dotf, check_dotf); }
 static void test_updatef(void **state) { each(&lpk_op_fixed_updatef, check_updatef); }
-static void test_dotq8f(void **state) { each(&lpk_op_fixed_dotq8f, check_dotq); }
-static void test_dotq16f(void **state) { each(&lpk_op_fixed_dotq16f, check_dotq); }
-static void test_axpyq8f(void **state) { each(&lpk_op_fixed_axpyq8f, check_axpyq); }
-static void test_axpyq16f(void **state) { each(&lpk_op_fixed_axpyq16f, check_axpyq); }
 
 /* ---- which random bits each element uses ---------------------------------- */
 
@@ -1048,14 +921,6 @@ static void n0_variant(const lpk_variant *v, void *ctx)
         ((lpk_fixed_update16_fn *)v->fn)(NULL, NULL, NULL, 0, 1.0f, 1.0f, LPK_ROUND_NEAREST, 1, 3);
     else if (op == &lpk_op_fixed_dotf)
         assert_true(((lpk_fixed_dotf_fn *)v->fn)(NULL, NULL, 0) == 0.0f);
-    else if (op == &lpk_op_fixed_dotq8f)
-        assert_true(((lpk_fixed_dotq8f_fn *)v->fn)(NULL, NULL, 0) == 0.0f);
-    else if (op == &lpk_op_fixed_dotq16f)
-        assert_true(((lpk_fixed_dotq16f_fn *)v->fn)(NULL, NULL, 0) == 0.0f);
-    else if (op == &lpk_op_fixed_axpyq8f)
-        ((lpk_fixed_axpyq8f_fn *)v->fn)(NULL, NULL, 0, 1.0f);
-    else if (op == &lpk_op_fixed_axpyq16f)
-        ((lpk_fixed_axpyq16f_fn *)v->fn)(NULL, NULL, 0, 1.0f);
     else
         ((lpk_fixed_updatef_fn *)v->fn)(NULL, NULL, NULL, 0, 1.0f, 1.0f);
 }
@@ -1065,8 +930,7 @@ static void test_n0(void **state)
     const lpk_op *ops[] = {&lpk_op_fixed_quant8, &lpk_op_fixed_quant16, &lpk_op_fixed_dequant8,
                            &lpk_op_fixed_dequant16, &lpk_op_fixed_dot8, &lpk_op_fixed_dot16,
                            &lpk_op_fixed_update8, &lpk_op_fixed_update16, &lpk_op_fixed_dotf,
-                           &lpk_op_fixed_updatef, &lpk_op_fixed_dotq8f, &lpk_op_fixed_dotq16f,
-                           &lpk_op_fixed_axpyq8f, &lpk_op_fixed_axpyq16f};
+                           &lpk_op_fixed_updatef};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
         tu_each_variant(ops[k], n0_variant, (void *)ops[k]);
         /* the table is complete: registered, named, ends with the reference */
@@ -1093,10 +957,6 @@ int main(void)
         cmocka_unit_test(test_update16),
         cmocka_unit_test(test_dotf),
         cmocka_unit_test(test_updatef),
-        cmocka_unit_test(test_dotq8f),
-        cmocka_unit_test(test_dotq16f),
-        cmocka_unit_test(test_axpyq8f),
-        cmocka_unit_test(test_axpyq16f),
         cmocka_unit_test(test_bits),
         cmocka_unit_test(test_sr_edges),
         cmocka_unit_test(test_sr_unbiased),

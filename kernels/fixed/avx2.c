@@ -348,17 +348,6 @@ INLINE void update_any(void *z, const void *x, const float *h, size_t n, float a
 
 /* ---- fp32 baseline ------------------------------------------------------ */
 
-/* (c0 + c1) + (c2 + c3), then a tree over the 8 lanes: the order of dotf
-   and dotq. */
-INLINE float tree4(__m256 c0, __m256 c1, __m256 c2, __m256 c3)
-{
-    const __m256 c = _mm256_add_ps(_mm256_add_ps(c0, c1), _mm256_add_ps(c2, c3));
-    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(c), _mm256_extractf128_ps(c, 1));
-    s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-    s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
-    return _mm_cvtss_f32(s4);
-}
-
 /* Four accumulators of 8 lanes, 32 elements per iteration, a tree over them,
    then the tail in order. */
 float lpk_fixed_dotf__avx2(const float *a, const float *b, size_t n)
@@ -371,7 +360,11 @@ float lpk_fixed_dotf__avx2(const float *a, const float *b, size_t n)
         c2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), c2);
         c3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), c3);
     }
-    float s = tree4(c0, c1, c2, c3);
+    const __m256 c = _mm256_add_ps(_mm256_add_ps(c0, c1), _mm256_add_ps(c2, c3));
+    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(c), _mm256_extractf128_ps(c, 1));
+    s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+    s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
+    float s = _mm_cvtss_f32(s4);
     for (; i < n; i++)
         s = fmaf(a[i], b[i], s);
     return s;
@@ -389,48 +382,6 @@ void lpk_fixed_updatef__avx2(float *z, const float *x, const float *h, size_t n,
         }
     for (; i < n; i++)
         z[i] = fmaf(a, z[i], fmaf(b, x[i], h[i]));
-}
-
-/* ---- full-pass mixed kernels (b-bit row, fp32 vector) -------------------- */
-
-INLINE __m256 loadq_f32(const void *q, int bits, size_t i)
-{
-    return bits == 8 ? load8_f32((const int8_t *)q + i) : load16_f32((const int16_t *)q + i);
-}
-
-INLINE float qf(const void *q, int bits, size_t i)
-{
-    return bits == 8 ? (float)((const int8_t *)q)[i] : (float)((const int16_t *)q)[i];
-}
-
-/* dotf's order: four accumulators of 8 lanes, 32 elements per iteration, a
-   tree over them, then the tail in order. */
-INLINE float dotq_any(const void *q, const float *w, size_t n, int bits)
-{
-    __m256 c[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
-                   _mm256_setzero_ps()};
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32)
-        for (int j = 0; j < 4; j++)
-            c[j] = _mm256_fmadd_ps(loadq_f32(q, bits, i + 8 * j), _mm256_loadu_ps(w + i + 8 * j),
-                                   c[j]);
-    float s = tree4(c[0], c[1], c[2], c[3]);
-    for (; i < n; i++)
-        s = fmaf(qf(q, bits, i), w[i], s);
-    return s;
-}
-
-INLINE void axpyq_any(float *y, const void *q, size_t n, float c, int bits)
-{
-    const __m256 vc = _mm256_set1_ps(c);
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32)
-        for (int j = 0; j < 4; j++) {
-            float *p = y + i + 8 * j;
-            _mm256_storeu_ps(p, _mm256_fmadd_ps(vc, loadq_f32(q, bits, i + 8 * j), _mm256_loadu_ps(p)));
-        }
-    for (; i < n; i++)
-        y[i] = fmaf(c, qf(q, bits, i), y[i]);
 }
 
 #define FIX_SUFFIX avx2

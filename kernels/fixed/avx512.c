@@ -499,59 +499,5 @@ void lpk_fixed_updatef__avx512(float *z, const float *x, const float *h, size_t 
     }
 }
 
-/* ---- full-pass mixed kernels (b-bit row, fp32 vector) -------------------- */
-
-/* Elements i .. i+15 of a b-bit row as fp32 (lanes outside k are 0). */
-INLINE __m512 loadq_f32(const void *q, int bits, size_t i, __mmask16 k, int full)
-{
-    if (bits == 8) {
-        const int8_t *p = (const int8_t *)q + i;
-        const __m128i v = full ? _mm_loadu_si128((const __m128i *)p) : _mm_maskz_loadu_epi8(k, p);
-        return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(v));
-    }
-    const int16_t *p = (const int16_t *)q + i;
-    const __m256i v = full ? _mm256_loadu_si256((const __m256i *)p) : _mm256_maskz_loadu_epi16(k, p);
-    return _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(v));
-}
-
-INLINE __mmask16 mask16(size_t m) { return (__mmask16)(m >= 16 ? 0xFFFF : (1u << m) - 1); }
-
-/* dotf's order: four accumulators of 16 lanes, 64 elements per iteration,
-   masked tail into the first, then (c0 + c1) + (c2 + c3) and a tree. */
-INLINE float dotq_any(const void *q, const float *w, size_t n, int bits)
-{
-    __m512 c[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
-                   _mm512_setzero_ps()};
-    size_t i = 0;
-    for (; i + 64 <= n; i += 64)
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++)
-            c[j] = _mm512_fmadd_ps(loadq_f32(q, bits, i + 16 * j, 0xFFFF, 1),
-                                   _mm512_loadu_ps(w + i + 16 * j), c[j]);
-    for (; i < n; i += 16) {
-        const __mmask16 k = mask16(n - i);
-        c[0] = _mm512_fmadd_ps(loadq_f32(q, bits, i, k, 0), _mm512_maskz_loadu_ps(k, w + i), c[0]);
-    }
-    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(c[0], c[1]), _mm512_add_ps(c[2], c[3])));
-}
-
-INLINE void axpyq_any(float *y, const void *q, size_t n, float c, int bits)
-{
-    const __m512 vc = _mm512_set1_ps(c);
-    size_t i = 0;
-    for (; i + 64 <= n; i += 64)
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++) {
-            float *p = y + i + 16 * j;
-            _mm512_storeu_ps(p, _mm512_fmadd_ps(vc, loadq_f32(q, bits, i + 16 * j, 0xFFFF, 1),
-                                                _mm512_loadu_ps(p)));
-        }
-    for (; i < n; i += 16) {
-        const __mmask16 k = mask16(n - i);
-        _mm512_mask_storeu_ps(y + i, k, _mm512_fmadd_ps(vc, loadq_f32(q, bits, i, k, 0),
-                                                        _mm512_maskz_loadu_ps(k, y + i)));
-    }
-}
-
 #define FIX_SUFFIX avx512
 #include "entry-inl.h"

@@ -1,8 +1,8 @@
-/* The public entry points of quantize, update, dotq and axpyq for one ISA
-   file: each picks, once per call, the instance of the file's always-inline
-   quant_any / update_any / dotq_any / axpyq_any specialised for the rounding
-   mode and the bit width.  An ISA file defines FIX_SUFFIX (its variant
-   suffix) and those functions, then includes this file. */
+/* The public entry points of quantize and update for one ISA file: each
+   picks, once per call, the instance of the file's always-inline quant_any /
+   update_any specialised for the rounding mode and the bit width.  An ISA
+   file defines FIX_SUFFIX (its variant suffix) and those two functions, then
+   includes this file. */
 #ifndef FIX_SUFFIX
 #error "define FIX_SUFFIX, quant_any and update_any before including entry-inl.h"
 #endif
@@ -33,24 +33,10 @@
             update_any(z, x, h, n, a, b, 0, seed, offset, bits);                         \
     }
 
-#define FIX_DOTQ_ENTRY(bits, T)                                                          \
-    float FIX_CAT(lpk_fixed_dotq##bits##f, FIX_SUFFIX)(const T *q, const float *w, size_t n) \
-    {                                                                                    \
-        return dotq_any(q, w, n, bits);                                                  \
-    }                                                                                    \
-    void FIX_CAT(lpk_fixed_axpyq##bits##f, FIX_SUFFIX)(float *y, const T *q, size_t n,   \
-                                                       float c)                          \
-    {                                                                                    \
-        axpyq_any(y, q, n, c, bits);                                                     \
-    }
-
 FIX_QUANT_ENTRY(8, int8_t)
 FIX_QUANT_ENTRY(16, int16_t)
 FIX_UPDATE_ENTRY(8, int8_t)
 FIX_UPDATE_ENTRY(16, int16_t)
-FIX_DOTQ_ENTRY(8, int8_t)
-FIX_DOTQ_ENTRY(16, int16_t)
 
 #undef FIX_QUANT_ENTRY
 #undef FIX_UPDATE_ENTRY
-#undef FIX_DOTQ_ENTRY

@@ -104,22 +104,6 @@ typedef float lpk_fixed_dotf_fn(const float *a, const float *b, size_t n);
 typedef void lpk_fixed_updatef_fn(float *z, const float *x, const float *h, size_t n, float a,
                                   float b);
 
-/* Mixed kernels for the full-gradient pass over b-bit data rows q (the row
-   is delta * q), which read each row once, as b-bit integers:
-   dotq      sum_i (float)q[i] * w[i] in fp32, each product fused into its
-             accumulator, in the same order as the variant's dotf and within
-             the same bound (gamma_n * sum |q[i] w[i]|).  (float)q[i] is
-             exact.
-   axpyq     y[i] = fmaf(c, (float)q[i], y[i]): bit-identical, except the
-             payload of a NaN result (as updatef).
-   Against dequantize + dotf + updatef on the widened row these skip the
-   fp32 copy of the row and updatef's second multiply-add: the driver uses
-   delta * dotq(q, w) for x.w and axpyq with c = phi * delta. */
-typedef float lpk_fixed_dotq8f_fn(const int8_t *q, const float *w, size_t n);
-typedef float lpk_fixed_dotq16f_fn(const int16_t *q, const float *w, size_t n);
-typedef void lpk_fixed_axpyq8f_fn(float *y, const int8_t *q, size_t n, float c);
-typedef void lpk_fixed_axpyq16f_fn(float *y, const int16_t *q, size_t n, float c);
-
 /* ---- scalar definitions (ref.c, and the heads/tails of the variants) ---- */
 
 /* R(v): nearest (ties to even) or stochastic with the 16 bits r16. */
@@ -200,27 +184,6 @@ static inline int32_t lpk_fixed_sat1(float v, int bits)
     V(NEON, lpk_fixed_updatef__neon)                   \
     V(SCALAR, lpk_fixed_updatef__ref)
 
-#define LPK_FIXED_DOTQ8F_VARIANTS(V)                    \
-    V(AVX512, lpk_fixed_dotq8f__avx512)                 \
-    V(AVX2, lpk_fixed_dotq8f__avx2)                     \
-    V(NEON, lpk_fixed_dotq8f__neon)                     \
-    V(SCALAR, lpk_fixed_dotq8f__ref)
-#define LPK_FIXED_DOTQ16F_VARIANTS(V)                    \
-    V(AVX512, lpk_fixed_dotq16f__avx512)                 \
-    V(AVX2, lpk_fixed_dotq16f__avx2)                     \
-    V(NEON, lpk_fixed_dotq16f__neon)                     \
-    V(SCALAR, lpk_fixed_dotq16f__ref)
-#define LPK_FIXED_AXPYQ8F_VARIANTS(V)                    \
-    V(AVX512, lpk_fixed_axpyq8f__avx512)                 \
-    V(AVX2, lpk_fixed_axpyq8f__avx2)                     \
-    V(NEON, lpk_fixed_axpyq8f__neon)                     \
-    V(SCALAR, lpk_fixed_axpyq8f__ref)
-#define LPK_FIXED_AXPYQ16F_VARIANTS(V)                    \
-    V(AVX512, lpk_fixed_axpyq16f__avx512)                 \
-    V(AVX2, lpk_fixed_axpyq16f__avx2)                     \
-    V(NEON, lpk_fixed_axpyq16f__neon)                     \
-    V(SCALAR, lpk_fixed_axpyq16f__ref)
-
 #define LPK_FIXED_DECL_QUANT8(tier, fn) lpk_fixed_quant8_fn fn;
 #define LPK_FIXED_DECL_QUANT16(tier, fn) lpk_fixed_quant16_fn fn;
 #define LPK_FIXED_DECL_DEQUANT8(tier, fn) lpk_fixed_dequant8_fn fn;
@@ -231,10 +194,6 @@ static inline int32_t lpk_fixed_sat1(float v, int bits)
 #define LPK_FIXED_DECL_UPDATE16(tier, fn) lpk_fixed_update16_fn fn;
 #define LPK_FIXED_DECL_DOTF(tier, fn) lpk_fixed_dotf_fn fn;
 #define LPK_FIXED_DECL_UPDATEF(tier, fn) lpk_fixed_updatef_fn fn;
-#define LPK_FIXED_DECL_DOTQ8F(tier, fn) lpk_fixed_dotq8f_fn fn;
-#define LPK_FIXED_DECL_DOTQ16F(tier, fn) lpk_fixed_dotq16f_fn fn;
-#define LPK_FIXED_DECL_AXPYQ8F(tier, fn) lpk_fixed_axpyq8f_fn fn;
-#define LPK_FIXED_DECL_AXPYQ16F(tier, fn) lpk_fixed_axpyq16f_fn fn;
 LPK_FIXED_QUANT8_VARIANTS(LPK_FIXED_DECL_QUANT8)
 LPK_FIXED_QUANT16_VARIANTS(LPK_FIXED_DECL_QUANT16)
 LPK_FIXED_DEQUANT8_VARIANTS(LPK_FIXED_DECL_DEQUANT8)
@@ -245,10 +204,6 @@ LPK_FIXED_UPDATE8_VARIANTS(LPK_FIXED_DECL_UPDATE8)
 LPK_FIXED_UPDATE16_VARIANTS(LPK_FIXED_DECL_UPDATE16)
 LPK_FIXED_DOTF_VARIANTS(LPK_FIXED_DECL_DOTF)
 LPK_FIXED_UPDATEF_VARIANTS(LPK_FIXED_DECL_UPDATEF)
-LPK_FIXED_DOTQ8F_VARIANTS(LPK_FIXED_DECL_DOTQ8F)
-LPK_FIXED_DOTQ16F_VARIANTS(LPK_FIXED_DECL_DOTQ16F)
-LPK_FIXED_AXPYQ8F_VARIANTS(LPK_FIXED_DECL_AXPYQ8F)
-LPK_FIXED_AXPYQ16F_VARIANTS(LPK_FIXED_DECL_AXPYQ16F)
 #undef LPK_FIXED_DECL_QUANT8
 #undef LPK_FIXED_DECL_QUANT16
 #undef LPK_FIXED_DECL_DEQUANT8
@@ -259,16 +214,11 @@ LPK_FIXED_AXPYQ16F_VARIANTS(LPK_FIXED_DECL_AXPYQ16F)
 #undef LPK_FIXED_DECL_UPDATE16
 #undef LPK_FIXED_DECL_DOTF
 #undef LPK_FIXED_DECL_UPDATEF
-#undef LPK_FIXED_DECL_DOTQ8F
-#undef LPK_FIXED_DECL_DOTQ16F
-#undef LPK_FIXED_DECL_AXPYQ8F
-#undef LPK_FIXED_DECL_AXPYQ16F
 
 /* Ops "fixed.quant8", "fixed.dot8", ... (table.c). */
 extern const lpk_op lpk_op_fixed_quant8, lpk_op_fixed_quant16, lpk_op_fixed_dequant8,
     lpk_op_fixed_dequant16, lpk_op_fixed_dot8, lpk_op_fixed_dot16, lpk_op_fixed_update8,
-    lpk_op_fixed_update16, lpk_op_fixed_dotf, lpk_op_fixed_updatef, lpk_op_fixed_dotq8f,
-    lpk_op_fixed_dotq16f, lpk_op_fixed_axpyq8f, lpk_op_fixed_axpyq16f;
+    lpk_op_fixed_update16, lpk_op_fixed_dotf, lpk_op_fixed_updatef;
 
 #ifdef __cplusplus
 }

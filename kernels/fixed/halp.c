@@ -29,9 +29,6 @@
 #define HALP_PF_FAR 6           /* row heads and per-row records this many steps ahead */
 #define HALP_PF_NEAR 3          /* whole rows this many steps ahead */
 #define HALP_PF_MAX_BYTES 32768 /* prefetch at most this much of a row */
-#ifndef HALP_FULL_PF_BYTES
-#define HALP_FULL_PF_BYTES 4096 /* full passes: prefetch distance in the row stream */
-#endif
 #define HALP_IDX_TAG 0x48414C50u /* "HALP": counter word 2 of the index stream */
 #define HALP_HUGE_MIN ((size_t)4 << 20) /* quantized rows this large go on 2 MiB pages */
 
@@ -103,6 +100,7 @@ typedef struct {
     /* row blocks of the full passes */
     size_t nblk, brows;
     float *part;         /* nblk x d fp32 partial gradients */
+    float *rowbuf;       /* nblk x d widened rows (full_from_q) */
     double *dpart;       /* nblk x (d + 1): trace partial gradients, objective */
     float *zeros;        /* d zeros: h of plain axpy-style updates */
     /* kernels */
@@ -116,10 +114,6 @@ typedef struct {
     lpk_fixed_update16_fn *update16;
     lpk_fixed_dotf_fn *dotf;
     lpk_fixed_updatef_fn *updatef;
-    lpk_fixed_dotq8f_fn *dotq8f;
-    lpk_fixed_dotq16f_fn *dotq16f;
-    lpk_fixed_axpyq8f_fn *axpyq8f;
-    lpk_fixed_axpyq16f_fn *axpyq16f;
 } halp_run;
 
 static const void *qrow(const halp_run *R, size_t i) { return R->Xq + i * R->qbytes; }
@@ -152,20 +146,6 @@ static void qquant(const halp_run *R, const float *x, void *q, size_t n, float i
         R->quant8(x, q, n, inv_delta, LPK_ROUND_NEAREST, 0, 0);
     else
         R->quant16(x, q, n, inv_delta, LPK_ROUND_NEAREST, 0, 0);
-}
-
-/* q . w (fp32) and y += c q for a b-bit row q. */
-static float qdotf(const halp_run *R, const void *q, const float *w)
-{
-    return R->bits == 8 ? R->dotq8f(q, w, R->d) : R->dotq16f(q, w, R->d);
-}
-
-static void qaxpyf(const halp_run *R, float *y, const void *q, float c)
-{
-    if (R->bits == 8)
-        R->axpyq8f(y, q, R->d, c);
-    else
-        R->axpyq16f(y, q, R->d, c);
 }
 
 static int64_t qget(const halp_run *R, const void *q, size_t j)
@@ -303,30 +283,21 @@ static void full_chunk(void *ctx, size_t blo, size_t bhi)
     const full_job *J = ctx;
     const halp_run *R = J->R;
     const size_t d = R->d;
+    float *buf = R->full_from_q ? R->rowbuf + blo * d : NULL;
     for (size_t b = blo; b < bhi; b++) {
         float *acc = R->part + b * d;
         memset(acc, 0, d * sizeof(float));
         const size_t lo = b * R->brows, hi = lo + R->brows < R->n ? lo + R->brows : R->n;
-        const size_t rb = R->full_from_q ? R->qbytes : d * sizeof(float);
-        const char *base = R->full_from_q ? (const char *)R->Xq : (const char *)R->X;
         for (size_t i = lo; i < hi; i++) {
-            /* the rows are one stream: each row prefetches the same number
-               of bytes HALP_FULL_PF_BYTES ahead into L2 (the dot's result
-               gates the axpy, so the row loads alone keep few misses in
-               flight) */
-            if (i + 1 < hi)
-                for (size_t o = 0; o < rb; o += 64)
-                    __builtin_prefetch(base + i * rb + HALP_FULL_PF_BYTES + o, 0, 2);
-            /* rows exact on their grid: read as b-bit integers, x_i = s_i q_i */
-            const void *q = R->full_from_q ? qrow(R, i) : NULL;
-            const float si = R->info[i].s;
-            const float s = q ? si * qdotf(R, q, J->w) : R->dotf(R->X + i * d, J->w, d);
+            const float *x = R->X + i * d;
+            if (buf) {
+                qwiden(R, qrow(R, i), buf, R->info[i].s, d);
+                x = buf;
+            }
+            const float s = R->dotf(x, J->w, d);
             R->info[i].r = s;
             const float ph = (float)loss_phi(R->loss, s, R->y[i]);
-            if (q)
-                qaxpyf(R, acc, q, ph * si);
-            else
-                R->updatef(acc, R->X + i * d, R->zeros, d, 1.0f, ph);
+            R->updatef(acc, x, R->zeros, d, 1.0f, ph);
             if (J->c)
                 J->c[i] = qdot(R, qrow(R, i), J->wq);
         }
@@ -671,10 +642,6 @@ lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float
     R.update16 = OPFN(lpk_fixed_update16_fn, lpk_op_fixed_update16);
     R.dotf = OPFN(lpk_fixed_dotf_fn, lpk_op_fixed_dotf);
     R.updatef = OPFN(lpk_fixed_updatef_fn, lpk_op_fixed_updatef);
-    R.dotq8f = OPFN(lpk_fixed_dotq8f_fn, lpk_op_fixed_dotq8f);
-    R.dotq16f = OPFN(lpk_fixed_dotq16f_fn, lpk_op_fixed_dotq16f);
-    R.axpyq8f = OPFN(lpk_fixed_axpyq8f_fn, lpk_op_fixed_axpyq8f);
-    R.axpyq16f = OPFN(lpk_fixed_axpyq16f_fn, lpk_op_fixed_axpyq16f);
 #undef OPFN
 
     /* Workspace (sizes checked: an overflowing one fails as ENOMEM). */
@@ -695,6 +662,7 @@ lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float
     R.dpart = alloc64(d == SIZE_MAX ? SIZE_MAX : bytes3(R.nblk, d + 1, sizeof(double)), &fail);
     R.Xq = lp ? alloc_rows(bytes3(n, R.qbytes, 1), &fail) : NULL;
     R.info = alloc64(bytes3(n, sizeof(row_info), 1), &fail);
+    R.rowbuf = lp && svrg_like ? alloc64(bytes3(R.nblk, d, sizeof(float)), &fail) : NULL;
     lpk_status result = LPK_OK;
     if (fail) {
         result = lpk_fail(LPK_ENOMEM,
@@ -720,7 +688,7 @@ lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float
         R.rows_exact = 1;
         for (size_t b = 0; b < R.nblk; b++)
             R.rows_exact &= exact[b];
-        R.full_from_q = R.rows_exact && !o->fp32_full_pass && svrg_like;
+        R.full_from_q = R.rows_exact && !o->fp32_full_pass && R.rowbuf != NULL;
     }
 
     /* LP_SGD / LP_SVRG: one grid for the whole run. */
@@ -850,5 +818,6 @@ out:
     free(R.dpart);
     free(R.Xq);
     free(R.info);
+    free(R.rowbuf);
     return result;
 }

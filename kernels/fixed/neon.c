@@ -334,54 +334,5 @@ void lpk_fixed_updatef__neon(float *z, const float *x, const float *h, size_t n,
         z[i] = fmaf(a, z[i], fmaf(b, x[i], h[i]));
 }
 
-/* ---- full-pass mixed kernels (b-bit row, fp32 vector) -------------------- */
-
-/* Elements i .. i+15 of a b-bit row as four fp32 vectors. */
-INLINE void loadq_f32(const void *q, int bits, size_t i, float32x4_t f[4])
-{
-    if (bits == 8)
-        load8_f32((const int8_t *)q + i, f);
-    else
-        load16_f32((const int16_t *)q + i, f);
-}
-
-INLINE float qf(const void *q, int bits, size_t i)
-{
-    return bits == 8 ? (float)((const int8_t *)q)[i] : (float)((const int16_t *)q)[i];
-}
-
-/* dotf's order: four accumulators of 4 lanes, 16 elements per iteration, a
-   tree over them, then the tail in order. */
-INLINE float dotq_any(const void *q, const float *w, size_t n, int bits)
-{
-    float32x4_t c[4] = {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f),
-                        vdupq_n_f32(0.0f)};
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        float32x4_t f[4];
-        loadq_f32(q, bits, i, f);
-        for (int j = 0; j < 4; j++)
-            c[j] = vfmaq_f32(c[j], f[j], vld1q_f32(w + i + 4 * j));
-    }
-    float s = vaddvq_f32(vaddq_f32(vaddq_f32(c[0], c[1]), vaddq_f32(c[2], c[3])));
-    for (; i < n; i++)
-        s = fmaf(qf(q, bits, i), w[i], s);
-    return s;
-}
-
-INLINE void axpyq_any(float *y, const void *q, size_t n, float c, int bits)
-{
-    const float32x4_t vc = vdupq_n_f32(c);
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        float32x4_t f[4];
-        loadq_f32(q, bits, i, f);
-        for (int j = 0; j < 4; j++)
-            vst1q_f32(y + i + 4 * j, vfmaq_f32(vld1q_f32(y + i + 4 * j), vc, f[j]));
-    }
-    for (; i < n; i++)
-        y[i] = fmaf(c, qf(q, bits, i), y[i]);
-}
-
 #define FIX_SUFFIX neon
 #include "entry-inl.h"

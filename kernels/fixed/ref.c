@@ -93,19 +93,3 @@ void lpk_fixed_updatef__ref(float *z, const float *x, const float *h, size_t n, 
     for (size_t i = 0; i < n; i++)
         z[i] = fmaf(a, z[i], fmaf(b, x[i], h[i]));
 }
-
-#define REF_DOTQ_AXPYQ(bits, T)                                                   \
-    float lpk_fixed_dotq##bits##f__ref(const T *q, const float *w, size_t n)     \
-    {                                                                             \
-        float s = 0.0f;                                                           \
-        for (size_t i = 0; i < n; i++)                                            \
-            s = fmaf((float)q[i], w[i], s);                                       \
-        return s;                                                                 \
-    }                                                                             \
-    void lpk_fixed_axpyq##bits##f__ref(float *y, const T *q, size_t n, float c)  \
-    {                                                                             \
-        for (size_t i = 0; i < n; i++)                                            \
-            y[i] = fmaf(c, (float)q[i], y[i]);                                    \
-    }
-REF_DOTQ_AXPYQ(8, int8_t)
-REF_DOTQ_AXPYQ(16, int16_t)
