@@ -29,6 +29,7 @@
 #define HALP_PF_FAR 6           /* row heads and per-row records this many steps ahead */
 #define HALP_PF_NEAR 3          /* whole rows this many steps ahead */
 #define HALP_PF_MAX_BYTES 32768 /* prefetch at most this much of a row */
+#define HALP_FULL_PF_BYTES 4096 /* full passes: prefetch distance in the row stream */
 #define HALP_IDX_TAG 0x48414C50u /* "HALP": counter word 2 of the index stream */
 #define HALP_HUGE_MIN ((size_t)4 << 20) /* quantized rows this large go on 2 MiB pages */
 
@@ -288,7 +289,17 @@ static void full_chunk(void *ctx, size_t blo, size_t bhi)
         float *acc = R->part + b * d;
         memset(acc, 0, d * sizeof(float));
         const size_t lo = b * R->brows, hi = lo + R->brows < R->n ? lo + R->brows : R->n;
+        const size_t rb = buf ? R->qbytes : d * sizeof(float);
+        const char *base = buf ? (const char *)R->Xq : (const char *)R->X;
         for (size_t i = lo; i < hi; i++) {
+            /* the rows are one stream: each row prefetches as many bytes
+               HALP_FULL_PF_BYTES ahead into L2 (the dot's result gates the
+               axpy, so the row loads alone keep few misses in flight):
+               n = 50000, d = 1024, interleaved runs: int8 rows 9.1-13.8 ->
+               8.2-10.3 ms a pass, fp32 rows 18.3-23.6 -> 18.8-21.1 */
+            if (i + 1 < hi)
+                for (size_t o = 0; o < rb; o += 64)
+                    __builtin_prefetch(base + i * rb + HALP_FULL_PF_BYTES + o, 0, 2);
             const float *x = R->X + i * d;
             if (buf) {
                 qwiden(R, qrow(R, i), buf, R->info[i].s, d);
