@@ -17,6 +17,8 @@ echo; echo "== rounding benchmark, 1 thread (JSON lines; build/results/bench_rou
 "$bin/bench_round" --threads 1 | tee build/results/bench_round.jsonl
 echo; echo "== GEMM benchmark, quick shapes, 1 thread, vs oneDNN (build/results/bench_gemm.jsonl)"
 "$bin/bench_gemm" --quick --threads 1 | tee build/results/bench_gemm.jsonl
+echo; echo "== GEMM thread scaling, 1 vs 2 threads, alternating call pairs (build/results/bench_gemm_scaling.jsonl)"
+"$bin/bench_gemm" --scaling 10 --threads 1,2 --sizes 1024,2048 | tee build/results/bench_gemm_scaling.jsonl
 echo; echo "== optimizer-update benchmark, quick, 1 thread, vs memcpy (build/results/bench_update.jsonl)"
 "$bin/bench_update" --quick | tee build/results/bench_update.jsonl
 echo; echo "== fixed-point (HALP) kernels, d = 1024, int8 vs fp32 step (build/results/bench_fixed.jsonl)"
