@@ -200,12 +200,12 @@ lpk_status lpk_gemm_run_packed(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb
                groups.  Items go to threads in contiguous ranges, the same
                for every k block of this column block.  Row split (one group;
                items row-major): a thread packs its rows of A and all of B.
-               Column split (one group per thread, items group-major): all
-               of A and its share of B -- less packing when n > m.  With
-               fewer row blocks than threads, row blocks are split in
-               groups too. */
+               Column split (per-thread B only; one group per thread, items
+               group-major): all of A and its share of B -- less packing
+               when n > m.  With fewer row blocks than threads, row blocks
+               are split in groups too. */
             const size_t nic = (m + bl.mc - 1) / bl.mc;
-            const int colsplit = nthr > 1 && n > m && npanels >= (size_t)nthr;
+            const int colsplit = own_b && n > m && npanels >= (size_t)nthr;
             size_t groups = 1;
             if (colsplit)
                 groups = (size_t)nthr;
