@@ -232,6 +232,19 @@ static void check_variant(const lpk_variant *v, void *ctx)
         compare_once(v, op, src, n, 3, 0xC0FFEE, 12345);
         free(base);
     }
+    /* long runs across the counter's carries: the block index (offset / 8)
+       crossing 2^32 (its high word changes inside a vector loop step) and
+       the element index wrapping modulo 2^64 */
+    if (sr) {
+        const size_t n = 5003;
+        void *base;
+        const void *src = make_input(op, n, 2, 31, &base);
+        static const uint64_t far[] = {(1ull << 35) - 2101, (1ull << 35) - 2048,
+                                       0xFFFFFFFFFFFFFFFFull - 2000, (1ull << 35) - 3};
+        for (size_t k = 0; k < sizeof far / sizeof far[0]; k++)
+            compare_once(v, op, src, n, k % 4, 0xFACE + k, far[k]);
+        free(base);
+    }
     /* past the streaming-store threshold: destination aligned (mis 0 puts
        it 128 bytes into a malloc block), misaligned, and SR offsets that
        make the block and the cache-line alignment compatible or not.  Only

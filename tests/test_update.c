@@ -325,6 +325,18 @@ static void check_step_variant(const lpk_variant *v, void *ctx)
             arena_free(&a);
             runs++;
         }
+        /* long runs across the counter's carries: the block index crossing
+           2^32 inside a vector loop step, the element index wrapping */
+        static const uint64_t far[] = {(1ull << 35) - 1501, 0xFFFFFFFFFFFFFFFFull - 1000};
+        for (size_t f = 0; f < 2; f++) {
+            const size_t ci = adamw ? nc - 1 : 0;
+            arena a;
+            arena_alloc(&a, 3001, f + 1);
+            arena_fill(&a, 7 + f, 64);
+            compare_on(v, ref, &cfg[ci], &a, (int)f, 0xFACE, far[f]);
+            arena_free(&a);
+            runs++;
+        }
     }
     printf("        %zu comparisons\n", runs);
 }
