@@ -137,7 +137,7 @@ static inline void sr_step(const float *src, lpk_bf16 *dst, uint64_t q,
 #pragma GCC unroll 4
     for (int c = 0; c < LPK_PHILOX_CHAINS; c++) {
         __m512i lo, hi;
-        lpk_philox_order_avx512(ab[2 * c], ab[2 * c + 1], &lo, &hi);
+        lpk_philox_order_raw_avx512(ab[2 * c], ab[2 * c + 1], &lo, &hi);
         const __m512i out[2] = {sr32_full(src + 64 * c, lo), sr32_full(src + 64 * c + 32, hi)};
         for (int h = 0; h < 2; h++) {
             lpk_bf16 *d = dst + 64 * c + 32 * h;

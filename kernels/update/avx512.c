@@ -120,7 +120,7 @@ static inline void upd_rbits(const upd_keys *k, uint64_t q, __m512 r[UPD_RB * UP
     lpk_philox_chains_avx512(q, k, ab);
     for (int c = 0; c < LPK_PHILOX_CHAINS; c++) {
         __m512i e[2];
-        lpk_philox_order_avx512(ab[2 * c], ab[2 * c + 1], &e[0], &e[1]);
+        lpk_philox_order_raw_avx512(ab[2 * c], ab[2 * c + 1], &e[0], &e[1]);
         for (int h = 0; h < 2; h++) {
             const int p = 2 * c + h;
             r[2 * p] = _mm512_castsi512_ps(_mm512_and_si512(e[h], _mm512_set1_epi32(0xFFFF)));
