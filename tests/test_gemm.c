@@ -271,13 +271,13 @@ static void test_threads_and_bf16_output(void **state)
 {
     uint64_t s = 77;
     /* Shapes that split the work differently between threads (blocking of
-       the AMX kernel: kc 512, nc 1024, mc 128): one row block per thread;
-       one row block over two k and two n blocks whose column panels are
-       split (each thread packs only its panels); three row blocks over two
-       n blocks split by columns (n > m); five row blocks over two k blocks
-       split by rows (n < m); one row of tiles (on one thread its B panels
-       are packed just before use, in groups when B is not transposed).
-       Every tier, both layouts of B, beta != 0. */
+       the AMX kernel: kc 512, nc 1024, mc 32): row blocks split by rows
+       (n < m) with one k block and with two; two k and two n blocks split
+       by columns (n > m, each thread packs only its panels); an odd number
+       of row blocks over two n blocks split by columns; one row of tiles
+       (on one thread its B panels are packed just before use, in groups
+       when B is not transposed).  Every tier, both layouts of B,
+       beta != 0. */
     static const size_t shapes[][3] = {{203, 197, 301}, {40, 1040, 520}, {260, 1040, 96},
                                        {13, 1040, 520}, {600, 100, 530}};
     for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {

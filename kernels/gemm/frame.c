@@ -49,10 +49,14 @@ static blocking choose_blocking(const lpk_gemm_ukr *u, size_t m, size_t n, size_
     if (b.mc < u->mr)
         b.mc = u->mr;
     /* ir-outer: A is consumed one micro-panel at a time from L1, so a small A
-       block (4 micro-panels) leaves L2 to the B block; measured with the AMX
-       kernel, 1 thread: 512^3 1033 -> ~1360, 2048^3 ~930-1220 -> ~1220 GFLOP/s */
+       block leaves L2 to the B block.  Measured with the AMX kernel, 1
+       thread: 4 micro-panels instead of the L2-sized block took 512^3 from
+       1033 to ~1360 GFLOP/s; one micro-panel (the block is packed right
+       before its only pass over B, and is still in L1) is another 2-10% at
+       512^3 .. 4096^3 and on M = 256 / 2048 training shapes, 1 and 2
+       threads (interleaved calls, 8 of 9 training shapes faster). */
     if (u->flags & LPK_GEMM_IR_OUTER)
-        b.mc = min_sz(b.mc, 4 * u->mr);
+        b.mc = u->mr;
     b.mc = min_sz(b.mc, round_up(m, u->mr));
     if (u->flags & LPK_GEMM_IR_OUTER)
         b.nc = l2 / 2 / (b.kc * u->esize) / u->nr * u->nr;
