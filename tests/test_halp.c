@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "refsolve.h"
 #include "testutil.h"
 
 /* ---- problems ------------------------------------------------------------ */
@@ -66,96 +67,8 @@ static void drop(problem *p)
 
 static double objective(const problem *p, int logistic, const float *w)
 {
-    double f = 0.0, ww = 0.0;
-    for (size_t i = 0; i < p->n; i++) {
-        double s = 0.0;
-        for (size_t j = 0; j < p->d; j++)
-            s += (double)p->X[i * p->d + j] * w[j];
-        if (logistic) {
-            const double t = -p->y[i] * s;
-            f += (t > 0 ? t : 0.0) + log1p(exp(-fabs(t)));
-        } else {
-            f += 0.5 * (s - p->y[i]) * (s - p->y[i]);
-        }
-    }
-    for (size_t j = 0; j < p->d; j++)
-        ww += (double)w[j] * w[j];
-    return f / (double)p->n + 0.5 * (double)p->lambda * ww;
-}
-
-/* In-place Cholesky of the SPD d x d matrix (lower triangle used). */
-static void cholesky(double *L, size_t d)
-{
-    for (size_t j = 0; j < d; j++) {
-        double s = L[j * d + j];
-        for (size_t k = 0; k < j; k++)
-            s -= L[j * d + k] * L[j * d + k];
-        assert_true(s > 0);
-        L[j * d + j] = sqrt(s);
-        for (size_t i = j + 1; i < d; i++) {
-            double t = L[i * d + j];
-            for (size_t k = 0; k < j; k++)
-                t -= L[i * d + k] * L[j * d + k];
-            L[i * d + j] = t / L[j * d + j];
-        }
-    }
-}
-
-static void chol_solve(const double *L, size_t d, double *x)
-{
-    for (size_t i = 0; i < d; i++) {
-        double s = x[i];
-        for (size_t k = 0; k < i; k++)
-            s -= L[i * d + k] * x[k];
-        x[i] = s / L[i * d + i];
-    }
-    for (size_t i = d; i-- > 0;) {
-        double s = x[i];
-        for (size_t k = i + 1; k < d; k++)
-            s -= L[k * d + i] * x[k];
-        x[i] = s / L[i * d + i];
-    }
-}
-
-/* Extreme eigenvalues of the SPD matrix H (L: its Cholesky factor) by power
-   and inverse power iteration. */
-static void extreme_eigs(const double *H, const double *L, size_t d, double *lo, double *hi)
-{
-    double *v = calloc(d, sizeof(double)), *u = calloc(d, sizeof(double));
-    for (int which = 0; which < 2; which++) {
-        for (size_t a = 0; a < d; a++)
-            v[a] = 1.0 + 0.01 * (double)a;
-        double lam = 0.0;
-        for (int it = 0; it < 300; it++) {
-            double nv = 0.0;
-            for (size_t a = 0; a < d; a++)
-                nv += v[a] * v[a];
-            nv = sqrt(nv);
-            for (size_t a = 0; a < d; a++)
-                v[a] /= nv;
-            if (which == 0) {
-                for (size_t a = 0; a < d; a++) {
-                    double s = 0.0;
-                    for (size_t b = 0; b < d; b++)
-                        s += H[a * d + b] * v[b];
-                    u[a] = s;
-                }
-            } else {
-                memcpy(u, v, d * sizeof(double));
-                chol_solve(L, d, u);
-            }
-            lam = 0.0;
-            for (size_t a = 0; a < d; a++)
-                lam += u[a] * v[a];
-            memcpy(v, u, d * sizeof(double));
-        }
-        if (which == 0)
-            *hi = lam;
-        else
-            *lo = 1.0 / lam;
-    }
-    free(v);
-    free(u);
+    return ref_objective(logistic ? LPK_LOSS_LOGISTIC : LPK_LOSS_LSQ, p->X, p->y, p->n, p->d,
+                         (double)p->lambda, w);
 }
 
 /* Hessian of f at w: (1/n) sum_i c_i x_i x_i^T + lambda I, c_i = 1 for least
@@ -186,38 +99,18 @@ static double *hessian(const problem *p, int logistic, const float *w)
     return H;
 }
 
-/* Least squares reference: the normal equations by Cholesky (double), f*,
-   the extreme Hessian eigenvalues and the largest ||x_i||^2. */
+/* Least squares reference (refsolve.h): f*, w*, the extreme Hessian
+   eigenvalues, and the largest ||x_i||^2. */
 static void solve_lsq(problem *p)
 {
-    const size_t n = p->n, d = p->d;
-    double *H = hessian(p, 0, NULL), *L = malloc(d * d * sizeof(double));
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < p->n; i++) {
         double sq = 0.0;
-        for (size_t a = 0; a < d; a++) {
-            p->wstar[a] += (double)p->X[i * d + a] * p->y[i];
-            sq += (double)p->X[i * d + a] * p->X[i * d + a];
-        }
+        for (size_t a = 0; a < p->d; a++)
+            sq += (double)p->X[i * p->d + a] * p->X[i * p->d + a];
         p->Lmax = sq > p->Lmax ? sq : p->Lmax;
     }
-    for (size_t a = 0; a < d; a++)
-        p->wstar[a] /= (double)n;
-    memcpy(L, H, d * d * sizeof(double));
-    cholesky(L, d);
-    chol_solve(L, d, p->wstar);
-    double f = 0.0, ww = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double s = 0.0;
-        for (size_t j = 0; j < d; j++)
-            s += (double)p->X[i * d + j] * p->wstar[j];
-        f += 0.5 * (s - p->y[i]) * (s - p->y[i]);
-    }
-    for (size_t j = 0; j < d; j++)
-        ww += p->wstar[j] * p->wstar[j];
-    p->fstar = f / (double)n + 0.5 * (double)p->lambda * ww;
-    extreme_eigs(H, L, d, &p->mu, &p->L);
-    free(H);
-    free(L);
+    p->fstar = ref_lsq_solve(p->X, p->y, p->n, p->d, (double)p->lambda, p->wstar, &p->mu, &p->L);
+    assert_true(p->fstar > 0);
 }
 
 static lpk_halp_options opts(lpk_solver s, int bits, const problem *p, int epochs)
@@ -329,8 +222,8 @@ static void test_logistic(void **state)
     }
     double *H = hessian(&p, 1, wsol), *L = malloc(p.d * p.d * sizeof(double)), mu, big;
     memcpy(L, H, p.d * p.d * sizeof(double));
-    cholesky(L, p.d);
-    extreme_eigs(H, L, p.d, &mu, &big);
+    assert_int_equal(ref_cholesky(L, p.d), 0);
+    ref_extreme_eigs(H, L, p.d, 300, &mu, &big);
     free(H);
     free(L);
     print_message("logistic n=256 d=12: Hessian at the optimum [%.3g, %.3g], lambda %.3g\n", mu,

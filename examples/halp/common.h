@@ -1,6 +1,5 @@
 /* Shared helpers of the HALP reproductions: timing, output files, JSON
-   lines, a Gaussian generator, a double-precision reference solver for
-   least squares, Fashion-MNIST loading and gnuplot. */
+   lines, a Gaussian generator, Fashion-MNIST loading and gnuplot. */
 #ifndef HALP_COMMON_H
 #define HALP_COMMON_H
 
@@ -24,17 +23,9 @@ uint64_t hc_rand(uint64_t *s);
 double hc_uniform(uint64_t *s); /* (0, 1) */
 double hc_normal(uint64_t *s);
 
-/* Least squares f(w) = 1/(2n) ||X w - y||^2 + lambda/2 ||w||^2 in double:
-   solves (X^T X / n + lambda I) w = X^T y / n by Cholesky and returns f(w*)
-   (w* written to wstar, d doubles); eig_min/eig_max (may be NULL) get the
-   extreme eigenvalues of the Hessian by (inverse) power iteration.
-   Returns -1 if the matrix is not positive definite. */
-double hc_lsq_solve(const float *X, const float *y, size_t n, size_t d, double lambda,
-                    double *wstar, double *eig_min, double *eig_max);
-
-/* Objective in double (the same formula the library's trace uses). */
-double hc_objective(lpk_loss loss, const float *X, const float *y, size_t n, size_t d,
-                    double lambda, const float *w);
+/* The double-precision reference (least-squares optimum, objective,
+   eigenvalues) is examples/common/refsolve.h, shared with the tests. */
+#include "refsolve.h"
 
 /* Fashion-MNIST: images (n x 784, pixel / 255) and labels of one split
    ("train" or "t10k") from dir; 0 on success, else a message in err. */

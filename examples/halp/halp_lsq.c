@@ -118,7 +118,7 @@ int main(int argc, char **argv)
         y[i] = (float)(s + noise * hc_normal(&rs));
     }
     double mu = 0, L = 0, Lmax = 0;
-    const double fstar = hc_lsq_solve(X, y, n, d, lambda, wstar, &mu, &L);
+    const double fstar = ref_lsq_solve(X, y, n, d, lambda, wstar, &mu, &L);
     if (!(fstar > 0)) {
         fprintf(stderr, "halp_lsq: the problem is not positive definite / f* = 0\n");
         return 1;
