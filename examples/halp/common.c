@@ -145,3 +145,48 @@ const char *hc_color(size_t k)
                                     "#cc79a7", "#00cc00"};
     return c[k % (sizeof c / sizeof c[0])];
 }
+
+void hc_plot_epochs(const char *dir, const char *stem, const char *title, const char *ylabel,
+                    const char *const *names, const double *v, size_t nseries, int epochs,
+                    double floor, int plot)
+{
+    char name[512];
+    snprintf(name, sizeof name, "%s.dat", stem);
+    FILE *dat = hc_open(dir, name, "w");
+    if (!dat)
+        return;
+    fprintf(dat, "# epoch");
+    for (size_t m = 0; m < nseries; m++)
+        fprintf(dat, " %s", names[m]);
+    fprintf(dat, "\n");
+    for (int k = 0; k <= epochs; k++) {
+        fprintf(dat, "%d", k);
+        for (size_t m = 0; m < nseries; m++) {
+            const double x = v[m * (size_t)(epochs + 1) + (size_t)k];
+            fprintf(dat, " %.6e", floor > 0 && !(x > floor) ? floor : x);
+        }
+        fprintf(dat, "\n");
+    }
+    fclose(dat);
+    snprintf(name, sizeof name, "%s.gp", stem);
+    FILE *gp = hc_open(dir, name, "w");
+    if (!gp)
+        return;
+    fprintf(gp, "set terminal pngcairo size 900,600 noenhanced\n"
+                "set output '%s/%s.png'\n"
+                "set logscale y\nset format y '1e%%T'\nset grid\n"
+                "set xlabel 'epoch'\nset ylabel '%s'\n"
+                "set title '%s'\n"
+                "set key outside right\nplot ",
+            dir, stem, ylabel, title);
+    for (size_t m = 0; m < nseries; m++)
+        fprintf(gp,
+                "%s'%s/%s.dat' using 1:%zu with linespoints lw 1.5 pt %zu lc rgb '%s' title '%s'",
+                m ? ", \\\n     " : "", dir, stem, m + 2, m % 13 + 1, hc_color(m), names[m]);
+    fprintf(gp, "\n");
+    fclose(gp);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.gp", dir, stem);
+    if (plot && hc_gnuplot(path) == 0)
+        printf("plot: %s/%s.png\n", dir, stem);
+}

@@ -38,6 +38,14 @@ int hc_gnuplot(const char *gp);
 
 const char *hc_solver_name(lpk_solver s, int bits);
 
+/* Per-epoch curves: dir/stem.dat (epoch, then one column per series,
+   v[m * (epochs + 1) + k]; values not above floor written as floor when
+   floor > 0) and dir/stem.gp (log-scale y, one line per series), then
+   gnuplot on it when plot != 0 (dir/stem.png). */
+void hc_plot_epochs(const char *dir, const char *stem, const char *title, const char *ylabel,
+                    const char *const *names, const double *v, size_t nseries, int epochs,
+                    double floor, int plot);
+
 /* A distinct plot color for curve k (cycles after 12). */
 const char *hc_color(size_t k);
 

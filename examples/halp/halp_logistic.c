@@ -244,37 +244,12 @@ int main(int argc, char **argv)
     printf("\n");
     for (size_t m = 0; m < NM; m++)
         fputs(summ[m], stdout);
-    FILE *dat = hc_open(out, "halp_logistic.dat", "w");
-    if (dat) {
-        for (int k = 0; k <= epochs; k++) {
-            fprintf(dat, "%d", k);
-            for (size_t m = 0; m < NM; m++)
-                fprintf(dat, " %.6e", gn[m * (size_t)(epochs + 1) + (size_t)k]);
-            fprintf(dat, "\n");
-        }
-        fclose(dat);
-    }
-    FILE *gp = hc_open(out, "halp_logistic.gp", "w");
-    if (gp) {
-        fprintf(gp, "set terminal pngcairo size 900,600 noenhanced\n"
-                    "set output '%s/halp_logistic.png'\n"
-                    "set logscale y\nset format y '1e%%T'\nset grid\n"
-                    "set xlabel 'epoch'\nset ylabel '||grad f(w)||'\n"
-                    "set title 'Logistic regression, Fashion-MNIST %d vs %d'\n"
-                    "set key outside right\nplot ",
-                out, ca, cb);
-        for (size_t m = 0; m < NM; m++)
-            fprintf(gp,
-                    "%s'%s/halp_logistic.dat' using 1:%zu with linespoints lw 1.5 pt %zu "
-                    "lc rgb '%s' title '%s'",
-                    m ? ", \\\n     " : "", out, m + 2, m % 13 + 1, hc_color(m), methods[m].name);
-        fprintf(gp, "\n");
-        fclose(gp);
-        char path[4200];
-        snprintf(path, sizeof path, "%s/halp_logistic.gp", out);
-        if (plot && hc_gnuplot(path) == 0)
-            printf("plot: %s/halp_logistic.png\n", out);
-    }
+    const char *names[NM];
+    for (size_t m = 0; m < NM; m++)
+        names[m] = methods[m].name;
+    char title[256];
+    snprintf(title, sizeof title, "Logistic regression, Fashion-MNIST %d vs %d", ca, cb);
+    hc_plot_epochs(out, "halp_logistic", title, "||grad f(w)||", names, gn, NM, epochs, 0.0, plot);
     free(X);
     free(y);
     free(Xt);

@@ -254,44 +254,13 @@ int main(int argc, char **argv)
     printf("\n");
     for (size_t m = 0; m < NM; m++)
         fputs(summ[m], stdout);
-    FILE *dat = hc_open(out, "halp_lsq.dat", "w");
-    if (dat) {
-        fprintf(dat, "# epoch");
-        for (size_t m = 0; m < NM; m++)
-            fprintf(dat, " %s", methods[m].name);
-        fprintf(dat, "\n");
-        for (int k = 0; k <= epochs; k++) {
-            fprintf(dat, "%d", k);
-            for (size_t m = 0; m < NM; m++) {
-                const double s = sub[m * (size_t)(epochs + 1) + (size_t)k];
-                fprintf(dat, " %.6e", s > 1e-17 ? s : 1e-17);
-            }
-            fprintf(dat, "\n");
-        }
-        fclose(dat);
-    }
-    FILE *gp = hc_open(out, "halp_lsq.gp", "w");
-    if (gp) {
-        fprintf(gp, "set terminal pngcairo size 900,600 noenhanced\n"
-                    "set output '%s/halp_lsq.png'\n"
-                    "set logscale y\nset format y '1e%%T'\nset grid\n"
-                    "set xlabel 'epoch'\nset ylabel '(f(w) - f*) / f*'\n"
-                    "set title 'Synthetic least squares, n = %zu, d = %zu (f* in double)'\n"
-                    "set key outside right\nplot ",
-                out, n, d);
-        for (size_t m = 0; m < NM; m++)
-            fprintf(gp,
-                    "%s'%s/halp_lsq.dat' using 1:%zu with linespoints lw 1.5 pt %zu "
-                    "lc rgb '%s' title '%s'",
-                    m ? ", \\\n     " : "", out, m + 2, m % 13 + 1, hc_color(m),
-                    methods[m].name);
-        fprintf(gp, "\n");
-        fclose(gp);
-        char path[4200];
-        snprintf(path, sizeof path, "%s/halp_lsq.gp", out);
-        if (plot && hc_gnuplot(path) == 0)
-            printf("plot: %s/halp_lsq.png\n", out);
-    }
+    const char *names[NM];
+    for (size_t m = 0; m < NM; m++)
+        names[m] = methods[m].name;
+    char title[256];
+    snprintf(title, sizeof title, "Synthetic least squares, n = %zu, d = %zu (f* in double)", n, d);
+    hc_plot_epochs(out, "halp_lsq", title, "(f(w) - f*) / f*", names, sub, NM, epochs, 1e-17,
+                   plot);
     int bad = 0;
     for (size_t m = 0; m < NM && check; m++) {
         const double *sm = sub + m * (size_t)(epochs + 1);
