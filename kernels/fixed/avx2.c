@@ -170,26 +170,20 @@ INLINE void quant_any(const float *x, void *q, size_t n, float inv_delta, int sr
 
 /* ---- dequantize --------------------------------------------------------- */
 
-void lpk_fixed_dequant8__avx2(const int8_t *q, float *x, size_t n, float delta)
+/* x = delta * q for a b-bit q (the entries are in entry-inl.h). */
+INLINE void dequant_any(const void *q, float *x, size_t n, float delta, int bits)
 {
     const __m256 d = _mm256_set1_ps(delta);
+    const int8_t *q8 = q;
+    const int16_t *q16 = q;
     size_t i = 0;
     for (; i + 32 <= n; i += 32)
         for (int j = 0; j < 4; j++)
-            _mm256_storeu_ps(x + i + 8 * j, _mm256_mul_ps(load8_f32(q + i + 8 * j), d));
+            _mm256_storeu_ps(x + i + 8 * j, _mm256_mul_ps(bits == 8 ? load8_f32(q8 + i + 8 * j)
+                                                                    : load16_f32(q16 + i + 8 * j),
+                                                          d));
     for (; i < n; i++)
-        x[i] = (float)q[i] * delta;
-}
-
-void lpk_fixed_dequant16__avx2(const int16_t *q, float *x, size_t n, float delta)
-{
-    const __m256 d = _mm256_set1_ps(delta);
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32)
-        for (int j = 0; j < 4; j++)
-            _mm256_storeu_ps(x + i + 8 * j, _mm256_mul_ps(load16_f32(q + i + 8 * j), d));
-    for (; i < n; i++)
-        x[i] = (float)q[i] * delta;
+        x[i] = (bits == 8 ? (float)q8[i] : (float)q16[i]) * delta;
 }
 
 /* ---- dot ---------------------------------------------------------------- */

@@ -257,31 +257,24 @@ INLINE void quant_any(const float *x, void *q, size_t n, float inv_delta, int sr
 
 /* ---- dequantize --------------------------------------------------------- */
 
-void lpk_fixed_dequant8__avx512(const int8_t *q, float *x, size_t n, float delta)
+/* x = delta * q for a b-bit q (the entries are in entry-inl.h). */
+INLINE void dequant_any(const void *q, float *x, size_t n, float delta, int bits)
 {
     const __m512 d = _mm512_set1_ps(delta);
+    const int8_t *q8 = q;
+    const int16_t *q16 = q;
     size_t i = 0;
     for (; i + 64 <= n; i += 64)
 #pragma GCC unroll 4
         for (int j = 0; j < 4; j++)
-            _mm512_storeu_ps(x + i + 16 * j, _mm512_mul_ps(load8_f32(q + i, j, 0, 1), d));
+            _mm512_storeu_ps(x + i + 16 * j,
+                             _mm512_mul_ps(bits == 8 ? load8_f32(q8 + i, j, 0, 1)
+                                                     : load16_f32(q16 + i, j, 0, 1), d));
     for (; i < n; i += 16) {
         const __mmask16 k = (__mmask16)(n - i >= 16 ? 0xFFFF : (1u << (n - i)) - 1);
-        _mm512_mask_storeu_ps(x + i, k, _mm512_mul_ps(load8_f32(q + i, 0, k, 0), d));
-    }
-}
-
-void lpk_fixed_dequant16__avx512(const int16_t *q, float *x, size_t n, float delta)
-{
-    const __m512 d = _mm512_set1_ps(delta);
-    size_t i = 0;
-    for (; i + 64 <= n; i += 64)
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++)
-            _mm512_storeu_ps(x + i + 16 * j, _mm512_mul_ps(load16_f32(q + i, j, 0, 1), d));
-    for (; i < n; i += 16) {
-        const __mmask16 k = (__mmask16)(n - i >= 16 ? 0xFFFF : (1u << (n - i)) - 1);
-        _mm512_mask_storeu_ps(x + i, k, _mm512_mul_ps(load16_f32(q + i, 0, k, 0), d));
+        _mm512_mask_storeu_ps(x + i, k,
+                              _mm512_mul_ps(bits == 8 ? load8_f32(q8 + i, 0, k, 0)
+                                                      : load16_f32(q16 + i, 0, k, 0), d));
     }
 }
 

@@ -1,10 +1,10 @@
-/* The public entry points of quantize and update for one ISA file: each
-   picks, once per call, the instance of the file's always-inline quant_any /
-   update_any specialised for the rounding mode and the bit width.  An ISA
-   file defines FIX_SUFFIX (its variant suffix) and those two functions, then
-   includes this file. */
+/* The public entry points of quantize, dequantize and update for one ISA
+   file: each picks, once per call, the instance of the file's always-inline
+   quant_any / dequant_any / update_any specialised for the rounding mode and
+   the bit width.  An ISA file defines FIX_SUFFIX (its variant suffix) and
+   those functions, then includes this file. */
 #ifndef FIX_SUFFIX
-#error "define FIX_SUFFIX, quant_any and update_any before including entry-inl.h"
+#error "define FIX_SUFFIX, quant_any, dequant_any and update_any before including entry-inl.h"
 #endif
 
 #define FIX_CAT_(a, b) a##__##b
@@ -33,10 +33,20 @@
             update_any(z, x, h, n, a, b, 0, seed, offset, bits);                         \
     }
 
+#define FIX_DEQUANT_ENTRY(bits, T)                                                   \
+    void FIX_CAT(lpk_fixed_dequant##bits, FIX_SUFFIX)(const T *q, float *x, size_t n,    \
+                                                      float delta)                       \
+    {                                                                                    \
+        dequant_any(q, x, n, delta, bits);                                               \
+    }
+
 FIX_QUANT_ENTRY(8, int8_t)
 FIX_QUANT_ENTRY(16, int16_t)
+FIX_DEQUANT_ENTRY(8, int8_t)
+FIX_DEQUANT_ENTRY(16, int16_t)
 FIX_UPDATE_ENTRY(8, int8_t)
 FIX_UPDATE_ENTRY(16, int16_t)
 
 #undef FIX_QUANT_ENTRY
+#undef FIX_DEQUANT_ENTRY
 #undef FIX_UPDATE_ENTRY

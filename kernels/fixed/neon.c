@@ -158,30 +158,23 @@ INLINE void quant_any(const float *x, void *q, size_t n, float inv_delta, int sr
 
 /* ---- dequantize --------------------------------------------------------- */
 
-void lpk_fixed_dequant8__neon(const int8_t *q, float *x, size_t n, float delta)
+/* x = delta * q for a b-bit q (the entries are in entry-inl.h). */
+INLINE void dequant_any(const void *q, float *x, size_t n, float delta, int bits)
 {
+    const int8_t *q8 = q;
+    const int16_t *q16 = q;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         float32x4_t f[4];
-        load8_f32(q + i, f);
+        if (bits == 8)
+            load8_f32(q8 + i, f);
+        else
+            load16_f32(q16 + i, f);
         for (int j = 0; j < 4; j++)
             vst1q_f32(x + i + 4 * j, vmulq_n_f32(f[j], delta));
     }
     for (; i < n; i++)
-        x[i] = (float)q[i] * delta;
-}
-
-void lpk_fixed_dequant16__neon(const int16_t *q, float *x, size_t n, float delta)
-{
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        float32x4_t f[4];
-        load16_f32(q + i, f);
-        for (int j = 0; j < 4; j++)
-            vst1q_f32(x + i + 4 * j, vmulq_n_f32(f[j], delta));
-    }
-    for (; i < n; i++)
-        x[i] = (float)q[i] * delta;
+        x[i] = (bits == 8 ? (float)q8[i] : (float)q16[i]) * delta;
 }
 
 /* ---- dot ---------------------------------------------------------------- */
