@@ -418,27 +418,10 @@ typedef struct {
     float a;        /* 1 - alpha lambda */
 } inner_args;
 
-/* fp32 SGD on w: w = a w - alpha phi_i(x_i.w) x_i. */
-static void inner_sgd(const halp_run *R, const inner_args *A, float *w)
-{
-    size_t idx[HALP_BATCH + HALP_PF_FAR];
-    const size_t d = R->d, rb = d * sizeof(float);
-    for (size_t t0 = 0; t0 < A->T; t0 += HALP_BATCH) {
-        const size_t cnt = A->T - t0 < HALP_BATCH ? A->T - t0 : HALP_BATCH;
-        draw_indices(A->seed, A->step0 + t0, cnt + HALP_PF_FAR, R->n, idx);
-        for (size_t k = 0; k < cnt; k++) {
-            prefetch_step(R, idx, k, R->X, rb, rb, NULL);
-            const size_t i = idx[k];
-            const float *x = R->X + i * d;
-            const double s = R->dotf(x, w, d);
-            const float c = (float)(-A->alpha * loss_phi(R->loss, s, R->info[i].y));
-            R->updatef(w, x, R->zeros, d, A->a, c);
-        }
-    }
-}
-
-/* fp32 SVRG inner loop on z (h = -alpha g): z = a z + c x_i + h. */
-static void inner_svrg(const halp_run *R, const inner_args *A, const float *h, float *z)
+/* fp32 inner loop on z: z = a z + c x_i + h with
+     SGD  (sgd != 0, z = w, h = 0): c = -alpha phi(x_i.w)
+     SVRG (h = -alpha g):           c = -alpha (phi(r_i + x_i.z) - phi(r_i)). */
+static void inner_f32(const halp_run *R, const inner_args *A, int sgd, const float *h, float *z)
 {
     size_t idx[HALP_BATCH + HALP_PF_FAR];
     const size_t d = R->d, rb = d * sizeof(float);
@@ -451,8 +434,8 @@ static void inner_svrg(const halp_run *R, const inner_args *A, const float *h, f
             const float *x = R->X + i * d;
             const double e = R->dotf(x, z, d);
             const row_info *ri = R->info + i;
-            const float c = (float)(-A->alpha * loss_dphi(R->loss, ri->r, e, ri->y));
-            R->updatef(z, x, h, d, A->a, c);
+            const double ph = sgd ? loss_phi(R->loss, e, ri->y) : loss_dphi(R->loss, ri->r, e, ri->y);
+            R->updatef(z, x, h, d, A->a, (float)(-A->alpha * ph));
         }
     }
 }
@@ -743,7 +726,7 @@ lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float
             break;
         case LPK_SOLVER_SGD: {
             const double t0 = now_s();
-            inner_sgd(&R, &A, wt);
+            inner_f32(&R, &A, 1, R.zeros, wt);
             t_in = now_s() - t0;
             break;
         }
@@ -753,7 +736,7 @@ lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float
                 h[j] = (float)(-alpha * g[j]);
             memset(zf, 0, d * sizeof(float));
             const double t0 = now_s();
-            inner_svrg(&R, &A, h, zf);
+            inner_f32(&R, &A, 0, h, zf);
             t_in = now_s() - t0;
             for (size_t j = 0; j < d; j++)
                 wt[j] = wt[j] + zf[j];
