@@ -7,7 +7,7 @@
    the reverse: 6n bytes.  The memcpy row copies 3n bytes (3n read + 3n
    written), the same traffic, so ratio_memcpy = t_memcpy / t_kernel is also
    the ratio of bandwidths.  A read-only row reads the 4n input bytes with
-   the same prefetching and writes nothing: one thread's read ceiling, which
+   the same prefetching and order and writes nothing: one thread's read ceiling, which
    bounds any f32 -> bf16 kernel at read_gb_s / 4 Gelem/s.
 
    usage: bench_round [--threads N] [--sizes n1,n2,...] [--quick] */

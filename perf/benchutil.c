@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "lpk.h"
+#include "../kernels/common/stream.h"
 
 double bu_now(void)
 {
@@ -80,29 +81,39 @@ double bu_memcpy_time(void *dst, const void *src, size_t bytes, int samples, dou
 }
 
 typedef struct { const uint64_t *src; size_t words; uint64_t sink; } rd_ctx;
-static void rd(void *p)
+/* Words [0, m) of s, m a multiple of 32: one word per 64-byte line (the
+   whole line still crosses the memory bus, and the loop stays far below the
+   core's load and uop limits, so that many lines are in flight; a loop
+   touching every word measured ~20% less, bound by its instructions rather
+   than by memory), with the kernels' prefetch. */
+static uint64_t rd_lines(const uint64_t *s, size_t m)
 {
-    rd_ctx *c = p;
-    const uint64_t *s = c->src;
     uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    size_t i = 0;
-    /* one word per 64-byte line: the whole line still crosses the memory
-       bus, and the loop stays far below the core's load and uop limits, so
-       that many lines are in flight (a loop touching every word measured
-       ~20% less, bound by its instructions rather than by memory) */
-    for (; i + 32 <= c->words; i += 32) {
-        __builtin_prefetch(s + i + 512, 0, 2); /* 4 KiB ahead, L2 hint */
-        __builtin_prefetch(s + i + 520, 0, 2);
-        __builtin_prefetch(s + i + 528, 0, 2);
-        __builtin_prefetch(s + i + 536, 0, 2);
+    for (size_t i = 0; i < m; i += 32) {
+        lpk_stream_prefetch(s + i);
+        lpk_stream_prefetch(s + i + 8);
+        lpk_stream_prefetch(s + i + 16);
+        lpk_stream_prefetch(s + i + 24);
         a0 += s[i];
         a1 += s[i + 8];
         a2 += s[i + 16];
         a3 += s[i + 24];
     }
-    for (; i < c->words; i += 8)
-        a0 += s[i];
-    c->sink += a0 + a1 + a2 + a3;
+    return a0 + a1 + a2 + a3;
+}
+/* In the kernels' order too: LPK_STREAM_WAYS parts walked in turn, 1 KiB
+   chunks (the 256 f32 of an SR step). */
+static void rd(void *p)
+{
+    rd_ctx *c = p;
+    const uint64_t *s = c->src;
+    uint64_t a = 0;
+    size_t i = 0;
+    LPK_STREAM_WAYS_LOOP(i, c->words, 128, e, a += rd_lines(s + e, 128));
+    a += rd_lines(s + i, (c->words - i) / 32 * 32);
+    for (i += (c->words - i) / 32 * 32; i < c->words; i += 8)
+        a += s[i];
+    c->sink += a;
     __asm__ volatile("" ::"r"(c->sink) : "memory");
 }
 

@@ -51,6 +51,15 @@ static inline void put16(lpk_bf16 *dst, __m256i v, int stream)
         _mm256_storeu_si256((__m256i *)dst, v);
 }
 
+/* m (a multiple of 16) elements with streaming stores (dst 32-byte aligned). */
+static inline void rne_stream(const float *src, lpk_bf16 *dst, size_t m)
+{
+    for (size_t i = 0; i < m; i += 16) {
+        lpk_stream_prefetch(src + i);
+        put16(dst + i, narrow16(rne8(load8(src + i)), rne8(load8(src + i + 8))), 1);
+    }
+}
+
 void lpk_round_rne_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n)
 {
     size_t i = 0;
@@ -58,10 +67,9 @@ void lpk_round_rne_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n)
     if (lpk_use_stream(n * 2) && head < 16) {
         for (; i < head; i++)
             dst[i] = lpk_bf16_rne(lpk_f32_bits(src[i]));
-        for (; i + 16 <= n; i += 16) {
-            lpk_stream_prefetch(src + i);
-            put16(dst + i, narrow16(rne8(load8(src + i)), rne8(load8(src + i + 8))), 1);
-        }
+        LPK_STREAM_WAYS_LOOP(i, n, 256, e, rne_stream(src + e, dst + e, 256));
+        rne_stream(src + i, dst + i, (n - i) / 16 * 16);
+        i += (n - i) / 16 * 16;
         _mm_sfence();
     }
     for (; i + 16 <= n; i += 16)
@@ -76,6 +84,22 @@ static inline void sr16x(const float *src, lpk_bf16 *dst, __m256i r, int stream)
     const __m256i r0 = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(r));
     const __m256i r1 = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(r, 1));
     put16(dst, narrow16(sr8(load8(src), r0), sr8(load8(src + 8), r1)), stream);
+}
+
+/* m (a multiple of 32) elements from element index j (a multiple of 8). */
+static inline void sr_run(const float *src, lpk_bf16 *dst, size_t m, uint64_t j,
+                          const lpk_philox_keys *keys, int stream)
+{
+    for (size_t i = 0; i < m; i += 32) {
+        __m256i lo, hi;
+        lpk_philox_bits32_avx2((j + i) >> 3, keys, &lo, &hi);
+        if (stream) {
+            lpk_stream_prefetch(src + i);
+            lpk_stream_prefetch(src + i + 16);
+        }
+        sr16x(src + i, dst + i, lo, stream);
+        sr16x(src + i + 16, dst + i + 16, hi, stream);
+    }
 }
 
 void lpk_round_sr_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n,
@@ -95,20 +119,29 @@ void lpk_round_sr_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n,
                 dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, offset + i));
         stream = 1;
     }
-    for (; i + 32 <= n; i += 32) {
-        __m256i lo, hi;
-        lpk_philox_bits32_avx2((offset + i) >> 3, &keys, &lo, &hi);
-        if (stream) {
-            lpk_stream_prefetch(src + i);
-            lpk_stream_prefetch(src + i + 16);
-        }
-        sr16x(src + i, dst + i, lo, stream);
-        sr16x(src + i + 16, dst + i + 16, hi, stream);
-    }
-    if (stream)
+    if (stream) {
+        LPK_STREAM_WAYS_LOOP(i, n, 256, e, sr_run(src + e, dst + e, 256, offset + e, &keys, 1));
+        sr_run(src + i, dst + i, (n - i) / 32 * 32, offset + i, &keys, 1);
         _mm_sfence();
+    } else {
+        sr_run(src + i, dst + i, (n - i) / 32 * 32, offset + i, &keys, 0);
+    }
+    i += (n - i) / 32 * 32;
     for (; i < n; i++)
         dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, offset + i));
+}
+
+/* m (a multiple of 32) elements with streaming stores (dst 32-byte aligned). */
+static inline void widen_stream(const lpk_bf16 *src, float *dst, size_t m)
+{
+    for (size_t i = 0; i < m; i += 32) {
+        lpk_stream_prefetch(src + i);
+        for (size_t h = 0; h < 32; h += 8)
+            _mm256_stream_si256((__m256i *)(dst + i + h),
+                                _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(
+                                                      (const __m128i *)(src + i + h))),
+                                                  16));
+    }
 }
 
 void lpk_round_bf16_f32__avx2(const lpk_bf16 *src, float *dst, size_t n)
@@ -118,12 +151,9 @@ void lpk_round_bf16_f32__avx2(const lpk_bf16 *src, float *dst, size_t n)
     if (lpk_use_stream(n * 4) && head < 8) {
         for (; i < head; i++)
             dst[i] = lpk_bits_f32((uint32_t)src[i] << 16);
-        for (; i + 8 <= n; i += 8) {
-            if ((i & 31) == 0)
-                lpk_stream_prefetch(src + i);
-            const __m128i h = _mm_loadu_si128((const __m128i *)(src + i));
-            _mm256_stream_si256((__m256i *)(dst + i), _mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-        }
+        LPK_STREAM_WAYS_LOOP(i, n, 256, e, widen_stream(src + e, dst + e, 256));
+        widen_stream(src + i, dst + i, (n - i) / 32 * 32);
+        i += (n - i) / 32 * 32;
         _mm_sfence();
     }
     for (; i + 8 <= n; i += 8) {

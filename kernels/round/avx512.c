@@ -81,18 +81,27 @@ static inline void rne_part(const float *src, lpk_bf16 *dst, size_t m)
     _mm512_mask_storeu_epi16(dst, (__mmask32)((1ull << m) - 1u), narrow32(lo, hi));
 }
 
+/* m (a multiple of 32) elements with streaming stores (dst 64-byte aligned). */
+static inline void rne_stream(const float *src, lpk_bf16 *dst, size_t m)
+{
+    for (size_t i = 0; i < m; i += 32) {
+        lpk_stream_prefetch(src + i);
+        lpk_stream_prefetch(src + i + 16);
+        _mm512_stream_si512((void *)(dst + i),
+                            narrow32(rne16(load16(src + i)), rne16(load16(src + i + 16))));
+    }
+}
+
 void lpk_round_rne_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n)
 {
     size_t i = 0;
     const size_t head = lpk_align_head(dst, 2, 64);
     if (lpk_use_stream(n * 2) && head < 32) {
         rne_part(src, dst, head);
-        for (i = head; i + 32 <= n; i += 32) {
-            lpk_stream_prefetch(src + i);
-            lpk_stream_prefetch(src + i + 16);
-            _mm512_stream_si512((void *)(dst + i),
-                                narrow32(rne16(load16(src + i)), rne16(load16(src + i + 16))));
-        }
+        i = head;
+        LPK_STREAM_WAYS_LOOP(i, n, 256, e, rne_stream(src + e, dst + e, 256));
+        rne_stream(src + i, dst + i, (n - i) / 32 * 32);
+        i += (n - i) / 32 * 32;
         _mm_sfence();
     }
     for (; i + 32 <= n; i += 32) {
@@ -170,6 +179,8 @@ void lpk_round_sr_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n,
             sr32(src + i, dst + i, lo, 8);
             i += 8;
         }
+        LPK_STREAM_WAYS_LOOP(i, n, LPK_SR_STEP, e,
+                             sr_step(src + e, dst + e, (offset + e) >> 3, &keys, 1));
         for (; i + LPK_SR_STEP <= n; i += LPK_SR_STEP)
             sr_step(src + i, dst + i, (offset + i) >> 3, &keys, 1);
         _mm_sfence();
@@ -186,6 +197,19 @@ void lpk_round_sr_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n,
     }
 }
 
+/* m (a multiple of 32) elements with streaming stores (dst 64-byte aligned). */
+static inline void widen_stream(const lpk_bf16 *src, float *dst, size_t m)
+{
+    for (size_t i = 0; i < m; i += 32) {
+        lpk_stream_prefetch(src + i);
+        for (size_t h = 0; h < 32; h += 16)
+            _mm512_stream_si512((void *)(dst + i + h),
+                                _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(
+                                                      (const __m256i *)(src + i + h))),
+                                                  16));
+    }
+}
+
 void lpk_round_bf16_f32__avx512(const lpk_bf16 *src, float *dst, size_t n)
 {
     size_t i = 0;
@@ -194,12 +218,10 @@ void lpk_round_bf16_f32__avx512(const lpk_bf16 *src, float *dst, size_t n)
         const __mmask16 k = (__mmask16)((1u << head) - 1u);
         _mm512_mask_storeu_epi32(dst, k, _mm512_slli_epi32(
             _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, src)), 16));
-        for (i = head; i + 16 <= n; i += 16) {
-            if ((i & 31) == 0)
-                lpk_stream_prefetch(src + i);
-            const __m256i h = _mm256_loadu_si256((const __m256i *)(src + i));
-            _mm512_stream_si512((void *)(dst + i), _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-        }
+        i = head;
+        LPK_STREAM_WAYS_LOOP(i, n, 256, e, widen_stream(src + e, dst + e, 256));
+        widen_stream(src + i, dst + i, (n - i) / 32 * 32);
+        i += (n - i) / 32 * 32;
         _mm_sfence();
     }
     for (; i + 16 <= n; i += 16) {

@@ -15,17 +15,11 @@
 /* Denormal lanes: VFPCLASSPS category 0x20. */
 static inline __mmask16 denormals(__m512 x) { return _mm512_fpclass_ps_mask(x, 0x20); }
 
-void lpk_round_rne_f32_bf16__avx512bf16(const float *src, lpk_bf16 *dst, size_t n)
+/* m (a multiple of 32) elements; streaming: prefetch and non-temporal
+   stores (dst 64-byte aligned). */
+static inline void cvt(const float *src, lpk_bf16 *dst, size_t m, int stream)
 {
-    size_t i = 0;
-    /* Large outputs: align dst to a cache line, then streaming stores. */
-    const size_t head = lpk_align_head(dst, 2, 64);
-    const int stream = lpk_use_stream(n * 2) && head < 32;
-    if (stream) {
-        lpk_round_rne_f32_bf16__avx512(src, dst, head);
-        i = head;
-    }
-    for (; i + 32 <= n; i += 32) {
+    for (size_t i = 0; i < m; i += 32) {
         if (stream) {
             lpk_stream_prefetch(src + i);
             lpk_stream_prefetch(src + i + 16);
@@ -41,8 +35,26 @@ void lpk_round_rne_f32_bf16__avx512bf16(const float *src, lpk_bf16 *dst, size_t 
         else
             _mm512_storeu_si512((void *)(dst + i), r);
     }
-    if (stream)
+}
+
+void lpk_round_rne_f32_bf16__avx512bf16(const float *src, lpk_bf16 *dst, size_t n)
+{
+    size_t i = 0;
+    /* Large outputs: align dst to a cache line, then streaming stores. */
+    const size_t head = lpk_align_head(dst, 2, 64);
+    const int stream = lpk_use_stream(n * 2) && head < 32;
+    if (stream) {
+        lpk_round_rne_f32_bf16__avx512(src, dst, head);
+        i = head;
+    }
+    if (stream) {
+        LPK_STREAM_WAYS_LOOP(i, n, 256, e, cvt(src + e, dst + e, 256, 1));
+        cvt(src + i, dst + i, (n - i) / 32 * 32, 1);
         _mm_sfence();
+    } else {
+        cvt(src + i, dst + i, (n - i) / 32 * 32, 0);
+    }
+    i += (n - i) / 32 * 32;
     if (i < n)
         lpk_round_rne_f32_bf16__avx512(src + i, dst + i, n - i);
 }
