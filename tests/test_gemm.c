@@ -276,10 +276,11 @@ static void test_threads_and_bf16_output(void **state)
        by columns (n > m, each thread packs only its panels); an odd number
        of row blocks over two n blocks split by columns; one row of tiles
        (on one thread its B panels are packed just before use, in groups
-       when B is not transposed).  Every tier, both layouts of B,
-       beta != 0. */
+       when B is not transposed; with B transposed the AMX kernel packs
+       whole-depth panels instead, unless k is too deep for L2 as in the
+       last shape).  Every tier, both layouts of B, beta != 0. */
     static const size_t shapes[][3] = {{203, 197, 301}, {40, 1040, 520}, {260, 1040, 96},
-                                       {13, 1040, 520}, {600, 100, 530}};
+                                       {13, 1040, 520}, {600, 100, 530}, {9, 70, 8500}};
     for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {
         const size_t m = shapes[sh][0], n = shapes[sh][1], k = shapes[sh][2];
         lpk_bf16 *a = malloc(m * k * 2), *b = malloc(k * n * 2);
