@@ -148,6 +148,30 @@ static inline void tile_op(const lpk_gemm_ukr *u, size_t kpad, const void *ap, c
    panels for op(B) = B (a 32-column panel is 64 bytes of each of k source
    rows) measured 12-40% slower: not used there.  Used when A's and one B
    panel's whole depth fit in half of L2. */
+/* The calling thread's index in the team and the team's size. */
+static inline void team(int *tid, int *nthr)
+{
+#ifdef _OPENMP
+    *tid = omp_get_thread_num();
+    *nthr = omp_get_num_threads();
+#else
+    *tid = 0;
+    *nthr = 1;
+#endif
+}
+
+/* The packing buffers of a call: `ab` bytes for A, `bb` for B (none when
+   0), per-thread scratch of the calling thread. */
+static lpk_status packing_buffers(size_t ab, size_t bb, unsigned char **a, unsigned char **b)
+{
+    *b = bb ? lpk_scratch(LPK_SCRATCH_GEMM_B, bb) : NULL;
+    *a = lpk_scratch(LPK_SCRATCH_GEMM_A, ab);
+    if ((bb && !*b) || !*a)
+        return lpk_fail(LPK_ENOMEM, "lpk_gemm: cannot allocate %zu bytes of packing buffers",
+                        ab + bb);
+    return LPK_OK;
+}
+
 static int whole_k_fits(const lpk_gemm_ukr *u, size_t k)
 {
     lpk_topology t;
@@ -163,21 +187,17 @@ static lpk_status run_whole_k(const lpk_gemm_ukr *u, const blocking *bl, int nt,
     const size_t mr = u->mr, nr = u->nr, es = u->esize, kfull = round_up(k, u->kr);
     const size_t abytes = round_up(mr * kfull * es + mr * nr * sizeof(float), 64);
     const size_t bbytes = round_up(nr * kfull * es, 64);
-    unsigned char *bbuf = lpk_scratch(LPK_SCRATCH_GEMM_B, bbytes * (size_t)nt);
-    unsigned char *abuf = lpk_scratch(LPK_SCRATCH_GEMM_A, abytes * (size_t)nt);
-    if (!bbuf || !abuf)
-        return lpk_fail(LPK_ENOMEM, "lpk_gemm: cannot allocate %zu bytes of packing buffers",
-                        (abytes + bbytes) * (size_t)nt);
+    unsigned char *abuf, *bbuf;
+    const lpk_status st = packing_buffers(abytes * (size_t)nt, bbytes * (size_t)nt, &abuf, &bbuf);
+    if (st != LPK_OK)
+        return st;
     const size_t npanels = (n + nr - 1) / nr;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
 #endif
     {
-#ifdef _OPENMP
-        const int tid = omp_get_thread_num(), nthr = omp_get_num_threads();
-#else
-        const int tid = 0, nthr = 1;
-#endif
+        int tid, nthr;
+        team(&tid, &nthr);
         unsigned char *apack = abuf + (size_t)tid * abytes, *bpack = bbuf + (size_t)tid * bbytes;
         float *tile = (float *)(apack + mr * kfull * es);
         const size_t p0 = npanels * (size_t)tid / (size_t)nthr;
@@ -249,22 +269,18 @@ lpk_status lpk_gemm_run_packed(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb
     const size_t pbytes = round_up(fgroup * kcp * nr * es, 64);
     const size_t bper = fused ? pbytes : bbytes;
     const size_t ball = bper * (fused || own_b ? (size_t)nt : 1);
-    unsigned char *bbuf = bpacked ? NULL : lpk_scratch(LPK_SCRATCH_GEMM_B, ball);
-    unsigned char *abuf = lpk_scratch(LPK_SCRATCH_GEMM_A, abytes * (size_t)nt);
+    unsigned char *abuf, *bbuf;
+    const lpk_status st = packing_buffers(abytes * (size_t)nt, bpacked ? 0 : ball, &abuf, &bbuf);
+    if (st != LPK_OK)
+        return st;
     const size_t bstride = b_block_bytes(u, &bl), npc = (k + bl.kc - 1) / bl.kc;
-    if ((!bbuf && !bpacked) || !abuf)
-        return lpk_fail(LPK_ENOMEM, "lpk_gemm: cannot allocate %zu bytes of packing buffers",
-                        ball + abytes * (size_t)nt);
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
 #endif
     {
-#ifdef _OPENMP
-        const int tid = omp_get_thread_num(), nthr = omp_get_num_threads();
-#else
-        const int tid = 0, nthr = 1;
-#endif
+        int tid, nthr;
+        team(&tid, &nthr);
         unsigned char *apack = abuf + (size_t)tid * abytes;
         unsigned char *bown = fused || own_b ? bbuf + (size_t)tid * bper : bbuf;
         float *tile = (float *)(apack + round_up(bl.mc, mr) * kcp * es);
