@@ -109,9 +109,8 @@ static void rd(void *p)
     const uint64_t *s = c->src;
     uint64_t a = 0;
     size_t i = 0;
-    LPK_STREAM_WAYS_LOOP(i, c->words, 128, e, a += rd_lines(s + e, 128));
-    a += rd_lines(s + i, (c->words - i) / 32 * 32);
-    for (i += (c->words - i) / 32 * 32; i < c->words; i += 8)
+    LPK_STREAM_WAYS_RUN(i, c->words, 128, 32, e, m, a += rd_lines(s + e, m));
+    for (; i < c->words; i += 8)
         a += s[i];
     c->sink += a;
     __asm__ volatile("" ::"r"(c->sink) : "memory");

@@ -12,6 +12,20 @@
 #include <zlib.h>
 #endif
 
+/* Room in *buf for a byte at index n: doubles the buffer when it is full.
+   0 when out of memory (*buf is then unchanged and still owned). */
+static int room(uint8_t **buf, size_t *cap, size_t n)
+{
+    if (n < *cap)
+        return 1;
+    uint8_t *nb = realloc(*buf, *cap * 2);
+    if (!nb)
+        return 0;
+    *buf = nb;
+    *cap *= 2;
+    return 1;
+}
+
 /* Whole decompressed file into a malloc'd buffer; NULL on error. */
 static uint8_t *read_gz(const char *path, size_t *len, char *err, size_t errlen)
 {
@@ -29,15 +43,11 @@ static uint8_t *read_gz(const char *path, size_t *len, char *err, size_t errlen)
         return NULL;
     }
     for (;;) {
-        if (n == cap) {
-            uint8_t *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                snprintf(err, errlen, "out of memory reading %s", path);
-                gzclose(f);
-                free(buf);
-                return NULL;
-            }
-            buf = nb;
+        if (!room(&buf, &cap, n)) {
+            snprintf(err, errlen, "out of memory reading %s", path);
+            gzclose(f);
+            free(buf);
+            return NULL;
         }
         int got = gzread(f, buf + n, (unsigned)(cap - n > (1u << 30) ? 1u << 30 : cap - n));
         if (got < 0) {
@@ -74,15 +84,11 @@ static uint8_t *read_gz(const char *path, size_t *len, char *err, size_t errlen)
         return NULL;
     }
     for (;;) {
-        if (n == cap) {
-            uint8_t *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                snprintf(err, errlen, "out of memory reading %s", path);
-                pclose(f);
-                free(buf);
-                return NULL;
-            }
-            buf = nb;
+        if (!room(&buf, &cap, n)) {
+            snprintf(err, errlen, "out of memory reading %s", path);
+            pclose(f);
+            free(buf);
+            return NULL;
         }
         size_t got = fread(buf + n, 1, cap - n, f);
         if (got == 0)

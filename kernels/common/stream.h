@@ -36,20 +36,27 @@ static inline void lpk_stream_prefetch(const void *p)
    large-copy routines do.  Measured (64M elements, 1 thread, interleaved
    runs): f32 -> bf16 SR 2.23 -> 2.51 Gelem/s (+16%), nearest +7-9% with 4
    ways; 2 ways +2-9%, 8 ways no better than 4.
-   LPK_STREAM_WAYS_LOOP runs its statement with `e` = the first element of each
-   `step`-element chunk of the largest multiple of LPK_STREAM_WAYS * step
-   elements from i, then advances i past them; each element is visited once,
-   so results never depend on the order. */
+   LPK_STREAM_WAYS_RUN runs its statement with `e` (first element) and `m`
+   (element count) for each `chunk`-element piece of the largest multiple of
+   LPK_STREAM_WAYS * chunk elements from i, the parts in turn, then once for
+   the rest of [i, n) rounded down to a multiple of q (chunk a multiple of
+   q), and advances i past all of them.  Each element is visited once, so
+   results never depend on the order. */
 #define LPK_STREAM_WAYS 4
-#define LPK_STREAM_WAYS_LOOP(i, n, step, e, ...)                                  \
-    do {                                                                        \
-        const size_t part_ = ((n) - (i)) / (LPK_STREAM_WAYS * (step)) * (step); \
-        for (size_t s_ = 0; s_ < part_; s_ += (step))                           \
-            for (size_t w_ = 0; w_ < LPK_STREAM_WAYS; w_++) {                   \
-                const size_t e = (i) + w_ * part_ + s_;                        \
-                __VA_ARGS__;                                                    \
-            }                                                                   \
-        (i) += LPK_STREAM_WAYS * part_;                                       \
+#define LPK_STREAM_WAYS_RUN(i, n, chunk, q, e, m, ...)                             \
+    do {                                                                         \
+        const size_t part_ = ((n) - (i)) / (LPK_STREAM_WAYS * (chunk)) * (chunk); \
+        for (size_t s_ = 0; s_ < part_; s_ += (chunk))                           \
+            for (size_t w_ = 0; w_ < LPK_STREAM_WAYS; w_++) {                    \
+                const size_t e = (i) + w_ * part_ + s_, m = (chunk);             \
+                __VA_ARGS__;                                                     \
+            }                                                                    \
+        (i) += LPK_STREAM_WAYS * part_;                                          \
+        {                                                                        \
+            const size_t e = (i), m = ((n) - (i)) / (q) * (q);                   \
+            __VA_ARGS__;                                                         \
+            (i) += m;                                                            \
+        }                                                                        \
     } while (0)
 
 /* Elements of size `esize` to skip until p is `align`-byte aligned, or

@@ -67,9 +67,7 @@ void lpk_round_rne_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n)
     if (lpk_use_stream(n * 2) && head < 16) {
         for (; i < head; i++)
             dst[i] = lpk_bf16_rne(lpk_f32_bits(src[i]));
-        LPK_STREAM_WAYS_LOOP(i, n, 256, e, rne_stream(src + e, dst + e, 256));
-        rne_stream(src + i, dst + i, (n - i) / 16 * 16);
-        i += (n - i) / 16 * 16;
+        LPK_STREAM_WAYS_RUN(i, n, 256, 16, e, m, rne_stream(src + e, dst + e, m));
         _mm_sfence();
     }
     for (; i + 16 <= n; i += 16)
@@ -120,13 +118,12 @@ void lpk_round_sr_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n,
         stream = 1;
     }
     if (stream) {
-        LPK_STREAM_WAYS_LOOP(i, n, 256, e, sr_run(src + e, dst + e, 256, offset + e, &keys, 1));
-        sr_run(src + i, dst + i, (n - i) / 32 * 32, offset + i, &keys, 1);
+        LPK_STREAM_WAYS_RUN(i, n, 256, 32, e, m, sr_run(src + e, dst + e, m, offset + e, &keys, 1));
         _mm_sfence();
     } else {
         sr_run(src + i, dst + i, (n - i) / 32 * 32, offset + i, &keys, 0);
+        i += (n - i) / 32 * 32;
     }
-    i += (n - i) / 32 * 32;
     for (; i < n; i++)
         dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, offset + i));
 }
@@ -151,9 +148,7 @@ void lpk_round_bf16_f32__avx2(const lpk_bf16 *src, float *dst, size_t n)
     if (lpk_use_stream(n * 4) && head < 8) {
         for (; i < head; i++)
             dst[i] = lpk_bits_f32((uint32_t)src[i] << 16);
-        LPK_STREAM_WAYS_LOOP(i, n, 256, e, widen_stream(src + e, dst + e, 256));
-        widen_stream(src + i, dst + i, (n - i) / 32 * 32);
-        i += (n - i) / 32 * 32;
+        LPK_STREAM_WAYS_RUN(i, n, 256, 32, e, m, widen_stream(src + e, dst + e, m));
         _mm_sfence();
     }
     for (; i + 8 <= n; i += 8) {

@@ -99,9 +99,7 @@ void lpk_round_rne_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n)
     if (lpk_use_stream(n * 2) && head < 32) {
         rne_part(src, dst, head);
         i = head;
-        LPK_STREAM_WAYS_LOOP(i, n, 256, e, rne_stream(src + e, dst + e, 256));
-        rne_stream(src + i, dst + i, (n - i) / 32 * 32);
-        i += (n - i) / 32 * 32;
+        LPK_STREAM_WAYS_RUN(i, n, 256, 32, e, m, rne_stream(src + e, dst + e, m));
         _mm_sfence();
     }
     for (; i + 32 <= n; i += 32) {
@@ -161,6 +159,15 @@ static inline void sr_step(const float *src, lpk_bf16 *dst, uint64_t q,
     }
 }
 
+/* m (a multiple of LPK_SR_STEP) elements from element index j (a multiple
+   of 8). */
+static inline void sr_steps(const float *src, lpk_bf16 *dst, size_t m, uint64_t j,
+                            const lpk_philox_keys512 *keys, int stream)
+{
+    for (size_t i = 0; i < m; i += LPK_SR_STEP)
+        sr_step(src + i, dst + i, (j + i) >> 3, keys, stream);
+}
+
 void lpk_round_sr_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n,
                                    uint64_t seed, uint64_t offset)
 {
@@ -179,14 +186,12 @@ void lpk_round_sr_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n,
             sr32(src + i, dst + i, lo, 8);
             i += 8;
         }
-        LPK_STREAM_WAYS_LOOP(i, n, LPK_SR_STEP, e,
-                             sr_step(src + e, dst + e, (offset + e) >> 3, &keys, 1));
-        for (; i + LPK_SR_STEP <= n; i += LPK_SR_STEP)
-            sr_step(src + i, dst + i, (offset + i) >> 3, &keys, 1);
+        LPK_STREAM_WAYS_RUN(i, n, LPK_SR_STEP, LPK_SR_STEP, e, m,
+                            sr_steps(src + e, dst + e, m, offset + e, &keys, 1));
         _mm_sfence();
     }
-    for (; i + LPK_SR_STEP <= n; i += LPK_SR_STEP)
-        sr_step(src + i, dst + i, (offset + i) >> 3, &keys, 0);
+    sr_steps(src + i, dst + i, (n - i) / LPK_SR_STEP * LPK_SR_STEP, offset + i, &keys, 0);
+    i += (n - i) / LPK_SR_STEP * LPK_SR_STEP;
     for (; i < n; i += 64) {
         __m512i a, b, lo, hi;
         lpk_philox8_avx512((offset + i) >> 3, &keys, &a, &b);
@@ -219,9 +224,7 @@ void lpk_round_bf16_f32__avx512(const lpk_bf16 *src, float *dst, size_t n)
         _mm512_mask_storeu_epi32(dst, k, _mm512_slli_epi32(
             _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, src)), 16));
         i = head;
-        LPK_STREAM_WAYS_LOOP(i, n, 256, e, widen_stream(src + e, dst + e, 256));
-        widen_stream(src + i, dst + i, (n - i) / 32 * 32);
-        i += (n - i) / 32 * 32;
+        LPK_STREAM_WAYS_RUN(i, n, 256, 32, e, m, widen_stream(src + e, dst + e, m));
         _mm_sfence();
     }
     for (; i + 16 <= n; i += 16) {

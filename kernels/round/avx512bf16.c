@@ -46,15 +46,12 @@ void lpk_round_rne_f32_bf16__avx512bf16(const float *src, lpk_bf16 *dst, size_t 
     if (stream) {
         lpk_round_rne_f32_bf16__avx512(src, dst, head);
         i = head;
-    }
-    if (stream) {
-        LPK_STREAM_WAYS_LOOP(i, n, 256, e, cvt(src + e, dst + e, 256, 1));
-        cvt(src + i, dst + i, (n - i) / 32 * 32, 1);
+        LPK_STREAM_WAYS_RUN(i, n, 256, 32, e, m, cvt(src + e, dst + e, m, 1));
         _mm_sfence();
     } else {
         cvt(src + i, dst + i, (n - i) / 32 * 32, 0);
+        i += (n - i) / 32 * 32;
     }
-    i += (n - i) / 32 * 32;
     if (i < n)
         lpk_round_rne_f32_bf16__avx512(src + i, dst + i, n - i);
 }
