@@ -33,6 +33,7 @@ static const int tier_built[LPK_TIER_COUNT] = {
 
 /* ---- errors ------------------------------------------------------------ */
 static _Thread_local char err_msg[512];
+static _Thread_local lpk_status last_status = LPK_OK;
 
 lpk_status lpk_fail(lpk_status st, const char *fmt, ...)
 {
@@ -40,10 +41,31 @@ lpk_status lpk_fail(lpk_status st, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err_msg, sizeof err_msg, fmt, ap);
     va_end(ap);
+    last_status = st;
     return st;
 }
 
+void lpk_call_begin(void) { last_status = LPK_OK; }
+
 const char *lpk_last_error(void) { return err_msg; }
+
+lpk_status lpk_last_status(void) { return last_status; }
+
+const char *lpk_status_str(lpk_status st)
+{
+    switch (st) {
+    case LPK_OK: return "LPK_OK: success";
+    case LPK_EINVAL: return "LPK_EINVAL: invalid argument";
+    case LPK_ENOMEM: return "LPK_ENOMEM: out of memory";
+    case LPK_ENOTSUP: return "LPK_ENOTSUP: not supported by this CPU/OS";
+    }
+    return "unknown lpk_status";
+}
+
+#ifndef LPK_VERSION_STRING
+#error "the build passes LPK_VERSION_STRING (the project version)"
+#endif
+const char *lpk_version(void) { return LPK_VERSION_STRING; }
 
 /* ---- features and tiers ------------------------------------------------ */
 static _Atomic uint64_t feature_mask = ~0ull;
@@ -234,6 +256,7 @@ const char *lpk_isa(void)
 
 lpk_status lpk_set_isa(const char *tier)
 {
+    LPK_ENTRY();
     ensure_init();
     int t;
     const lpk_status st = check_tier(tier, "lpk_set_isa", &t);
@@ -254,7 +277,7 @@ const char *lpk_kernel_variant(const char *kernel)
     for (size_t i = 0; i < lpk_nops; i++)
         if (strcmp(lpk_ops[i]->name, kernel) == 0) {
             const lpk_variant *v = lpk_selected(lpk_ops[i]);
-            return v ? v->name : NULL;
+            return v ? v->name : "none";
         }
     return NULL;
 }

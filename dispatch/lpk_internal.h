@@ -147,9 +147,138 @@ lpk_status lpk_ready(void);
 const char *lpk_build_config(void);
 
 /* ---- errors ------------------------------------------------------------ */
-/* Records a message for this thread and returns `st`. */
+/* Records a message and the status for this thread and returns `st`. */
 lpk_status lpk_fail(lpk_status st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Marks the start of a public call on this thread: lpk_last_status()
+   reads LPK_OK until an lpk_fail(). */
+void lpk_call_begin(void);
+
+/* ---- sizes: the one overflow-checked helper ----------------------------- */
+/* Every byte count derived from caller sizes goes through these.  No object
+   may exceed PTRDIFF_MAX bytes (C's limit: pointer differences inside it
+   must be defined), so larger results count as overflow. */
+#define LPK_MAX_BYTES ((size_t)PTRDIFF_MAX)
+
+/* *out = a * b, or 0 returned (and *out = SIZE_MAX) above LPK_MAX_BYTES. */
+static inline int lpk_size_mul(size_t a, size_t b, size_t *out)
+{
+    size_t r;
+    if (__builtin_mul_overflow(a, b, &r) || r > LPK_MAX_BYTES) {
+        *out = SIZE_MAX;
+        return 0;
+    }
+    *out = r;
+    return 1;
+}
+
+/* *out = a + b, likewise. */
+static inline int lpk_size_add(size_t a, size_t b, size_t *out)
+{
+    size_t r;
+    if (__builtin_add_overflow(a, b, &r) || r > LPK_MAX_BYTES) {
+        *out = SIZE_MAX;
+        return 0;
+    }
+    *out = r;
+    return 1;
+}
+
+/* *out = a * b * c, likewise. */
+static inline int lpk_size_mul3(size_t a, size_t b, size_t c, size_t *out)
+{
+    size_t ab;
+    if (!lpk_size_mul(a, b, &ab)) {
+        *out = SIZE_MAX;
+        return 0;
+    }
+    return lpk_size_mul(ab, c, out);
+}
+
+/* Bytes spanned by `rows` rows of `cols` elements of `esize` bytes with a
+   row stride of `ld` elements: ((rows - 1) ld + cols) esize, 0 when rows or
+   cols is 0.  Returns 0 (*out = SIZE_MAX) on overflow. */
+static inline int lpk_extent_bytes(size_t rows, size_t cols, size_t ld, size_t esize,
+                                   size_t *out)
+{
+    size_t e;
+    if (rows == 0 || cols == 0) {
+        *out = 0;
+        return 1;
+    }
+    return lpk_size_mul(rows - 1, ld, &e) && lpk_size_add(e, cols, &e) &&
+           lpk_size_mul(e, esize, out);
+}
+
+/* ---- the FP environment ------------------------------------------------- */
+/* Kernels run under the default FP environment whatever the caller set:
+   round to nearest even, no flush-to-zero / denormals-are-zero, exceptions
+   masked (x86 MXCSR = 0x1F80; aarch64 FPCR = 0).  Every public call and
+   every worker thread of a parallel region enters it with LPK_FPENV_SCOPE,
+   which gives the thread back exactly the state it had (its exception
+   flags included: x86 MXCSR, aarch64 FPCR and FPSR) when the scope ends.
+   Writes only what differs. */
+typedef struct {
+    uint64_t saved, saved_status;
+} lpk_fpenv;
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#define LPK_FPENV_DEFAULT 0x1F80u
+static inline void lpk_fpenv_enter(lpk_fpenv *e)
+{
+    const unsigned int csr = _mm_getcsr();
+    e->saved = csr;
+    if (csr != LPK_FPENV_DEFAULT)
+        _mm_setcsr(LPK_FPENV_DEFAULT);
+}
+static inline void lpk_fpenv_leave(lpk_fpenv *e)
+{
+    if (_mm_getcsr() != (unsigned int)e->saved)
+        _mm_setcsr((unsigned int)e->saved);
+}
+#elif defined(__aarch64__)
+static inline void lpk_fpenv_enter(lpk_fpenv *e)
+{
+    uint64_t fpcr, fpsr;
+    __asm__ __volatile__("mrs %0, fpcr" : "=r"(fpcr));
+    __asm__ __volatile__("mrs %0, fpsr" : "=r"(fpsr));
+    e->saved = fpcr;
+    e->saved_status = fpsr;
+    if (fpcr != 0)
+        __asm__ __volatile__("msr fpcr, %0" : : "r"((uint64_t)0) : "memory");
+}
+static inline void lpk_fpenv_leave(lpk_fpenv *e)
+{
+    uint64_t fpcr, fpsr;
+    __asm__ __volatile__("mrs %0, fpcr" : "=r"(fpcr));
+    __asm__ __volatile__("mrs %0, fpsr" : "=r"(fpsr));
+    if (fpcr != e->saved)
+        __asm__ __volatile__("msr fpcr, %0" : : "r"(e->saved) : "memory");
+    if (fpsr != e->saved_status)
+        __asm__ __volatile__("msr fpsr, %0" : : "r"(e->saved_status) : "memory");
+}
+#else
+#include <fenv.h>
+static inline void lpk_fpenv_enter(lpk_fpenv *e)
+{
+    e->saved = (uint64_t)fegetround();
+    if (e->saved != (uint64_t)FE_TONEAREST)
+        fesetround(FE_TONEAREST);
+}
+static inline void lpk_fpenv_leave(lpk_fpenv *e)
+{
+    if ((uint64_t)fegetround() != e->saved)
+        fesetround((int)e->saved);
+}
+#endif
+#define LPK_FPENV_SCOPE                                                        \
+    lpk_fpenv lpk_fpenv_scope_ __attribute__((cleanup(lpk_fpenv_leave)));     \
+    lpk_fpenv_enter(&lpk_fpenv_scope_)
+/* First statement of every public entry point. */
+#define LPK_ENTRY()                                                            \
+    LPK_FPENV_SCOPE;                                                           \
+    lpk_call_begin()
 
 /* ---- threads ----------------------------------------------------------- */
 /* Threads worth using for a call that moves `work_bytes` bytes. */

@@ -1,4 +1,5 @@
 /* Thread count for large calls (OpenMP). */
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "lpk_internal.h"
@@ -9,8 +10,20 @@
 
 static _Atomic int requested; /* 0: OpenMP's default */
 
+/* In a child of fork() the OpenMP runtime's thread pool is gone (libgomp
+   keeps no atfork handler: the child's first parallel region waits for the
+   parent's workers for ever), so a forked child runs every call on its
+   calling thread. */
+static _Atomic int forked_child;
+static void after_fork_child(void) { atomic_store(&forked_child, 1); }
+__attribute__((constructor)) static void register_fork_handler(void)
+{
+    pthread_atfork(NULL, NULL, after_fork_child);
+}
+
 lpk_status lpk_set_num_threads(int n)
 {
+    LPK_ENTRY();
     if (n < 0)
         return lpk_fail(LPK_EINVAL, "lpk_set_num_threads: n = %d; want n >= 1, or 0 for the default", n);
     atomic_store(&requested, n);
@@ -19,6 +32,8 @@ lpk_status lpk_set_num_threads(int n)
 
 int lpk_get_num_threads(void)
 {
+    if (atomic_load(&forked_child))
+        return 1;
     const int n = atomic_load(&requested);
     if (n > 0)
         return n;
@@ -61,8 +76,10 @@ void lpk_parallel_for(size_t n, size_t align, size_t bytes_per_elem,
         size_t hi = lo + per * align;
         if (hi > n)
             hi = n;
-        if (lo < hi)
+        if (lo < hi) {
+            LPK_FPENV_SCOPE;
             fn(ctx, lo, hi);
+        }
     }
 }
 

@@ -53,6 +53,7 @@ static void topo_init(void)
 
 lpk_status lpk_get_topology(lpk_topology *out)
 {
+    LPK_ENTRY();
     if (!out)
         return lpk_fail(LPK_EINVAL, "lpk_get_topology: out is NULL");
     pthread_once(&topo_once, topo_init);

@@ -56,7 +56,8 @@ extern "C" {
 #endif
 
 #define LPK_VERSION_MAJOR 0
-#define LPK_VERSION_MINOR 1
+#define LPK_VERSION_MINOR 2
+#define LPK_VERSION_PATCH 0
 
 /* A bfloat16 value as its bit pattern: the upper 16 bits of an IEEE binary32. */
 typedef uint16_t lpk_bf16;
@@ -76,9 +77,24 @@ typedef enum {
 /* ------------------------------------------------------------------------ */
 /* Errors, dispatch, threads                                                 */
 
-/* Message of this thread's last failed call ("" if none failed yet).
-   The pointer stays valid until this thread's next lpk call. */
+/* Message of this thread's last failed call ("" if none failed yet).  A
+   successful call does not clear it: use lpk_last_status() to learn whether
+   the last call failed.  The pointer stays valid until this thread's next
+   lpk call. */
 LPK_API const char *lpk_last_error(void);
+
+/* Status of this thread's last call to a function that returns lpk_status
+   or to lpk_cblas_sbgemm (which returns void): LPK_OK after a success.
+   The other functions (queries such as lpk_isa(), lpk_last_error()) leave
+   it as it is. */
+LPK_API lpk_status lpk_last_status(void);
+
+/* A constant string naming a status ("LPK_EINVAL: invalid argument"). */
+LPK_API const char *lpk_status_str(lpk_status st);
+
+/* The library's version at run time, "MAJOR.MINOR.PATCH"; the
+   LPK_VERSION_* macros give the header's. */
+LPK_API const char *lpk_version(void);
 
 /* Name of the tier cap in use ("amx", "avx2", "neonbf16", ...), i.e. the
    highest tier variants may come from; "none" while LPK_ISA holds an invalid

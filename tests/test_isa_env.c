@@ -49,6 +49,12 @@ int main(int argc, char **argv)
            keeps failing until a valid tier is set. */
         CHECK(dst[0] == 7 && dst[3] == 7);
         CHECK(strcmp(lpk_isa(), "none") == 0);
+        CHECK(strcmp(lpk_kernel_variant("round.sr_f32_bf16"), "none") == 0);
+        CHECK(lpk_kernel_variant("no.such.kernel") == NULL);
+        /* every call that runs a kernel fails, the GEMM drop-in included */
+        float c[4] = {7, 7, 7, 7};
+        lpk_cblas_sbgemm(101, 111, 111, 2, 2, 2, 1.0f, dst, 2, dst, 2, 0.0f, c, 2);
+        CHECK(lpk_last_status() == st && c[0] == 7.0f);
         float back[4] = {0};
         CHECK(lpk_bf16_to_f32(dst, back, 4) == st);
         CHECK(back[0] == 0.0f);

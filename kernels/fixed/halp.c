@@ -489,8 +489,9 @@ static lpk_status validate(const lpk_halp_options *o, const float *X, const floa
         return BAD("%s is NULL", !X ? "X" : !y ? "y" : "w");
     if (n == 0 || d == 0)
         return BAD("%s = 0; need at least one example and one feature", n == 0 ? "n" : "d");
-    if (n > SIZE_MAX / sizeof(float) / d)
-        return BAD("n * d = %zu * %zu floats overflows size_t", n, d);
+    size_t xb;
+    if (!lpk_size_mul3(n, d, sizeof(float), &xb))
+        return BAD("n * d = %zu * %zu floats overflows", n, d);
     const int s = (int)o->solver;
     if (s < LPK_SOLVER_GD || s > LPK_SOLVER_HALP)
         return BAD("unknown solver %d", s);
@@ -516,14 +517,13 @@ static lpk_status validate(const lpk_halp_options *o, const float *X, const floa
     const uint64_t T = o->T ? (uint64_t)o->T : (uint64_t)n;
     if (o->epochs > 0 && T > (UINT64_MAX / LPK_FIXED_SR_PERIOD) / (uint64_t)o->epochs)
         return BAD("T * epochs = %llu * %d steps is too many", (unsigned long long)T, o->epochs);
-    const size_t xb = n * d * sizeof(float), vb = n * sizeof(float), wb = d * sizeof(float);
+    const size_t vb = n * sizeof(float), wb = d * sizeof(float);
     if (lpk_overlap(w, wb, X, xb) || lpk_overlap(w, wb, y, vb))
         return BAD("w overlaps %s", lpk_overlap(w, wb, X, xb) ? "X" : "y");
     if (trace) {
-        const size_t tn = (size_t)o->epochs + 1;
-        if (tn > SIZE_MAX / sizeof(lpk_halp_trace))
-            return BAD("epochs + 1 trace entries overflow size_t");
-        const size_t tb = tn * sizeof(lpk_halp_trace);
+        size_t tb;
+        if (!lpk_size_mul((size_t)o->epochs + 1, sizeof(lpk_halp_trace), &tb))
+            return BAD("epochs + 1 trace entries overflow");
         if (lpk_overlap(trace, tb, X, xb) || lpk_overlap(trace, tb, y, vb) ||
             lpk_overlap(trace, tb, w, wb))
             return BAD("trace overlaps X, y or w");
@@ -546,13 +546,12 @@ static lpk_status validate(const lpk_halp_options *o, const float *X, const floa
 
 /* ---- the driver ----------------------------------------------------------- */
 
-/* a * b * c bytes, or SIZE_MAX (which no allocation satisfies) on overflow. */
+/* a * b * c bytes, or SIZE_MAX (which alloc64 refuses) on overflow. */
 static size_t bytes3(size_t a, size_t b, size_t c)
 {
-    if (b && a > SIZE_MAX / b)
-        return SIZE_MAX;
-    const size_t ab = a * b;
-    return c && ab > SIZE_MAX / c ? SIZE_MAX : ab * c;
+    size_t r;
+    lpk_size_mul3(a, b, c, &r);
+    return r;
 }
 
 static void *alloc64(size_t bytes, int *fail)
@@ -597,6 +596,7 @@ static void *alloc_rows(size_t bytes, int *fail)
 lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float *y, size_t n,
                           size_t d, float *w, lpk_halp_trace *trace)
 {
+    LPK_ENTRY();
     const lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
@@ -641,7 +641,11 @@ lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float
     /* Workspace (sizes checked: an overflowing one fails as ENOMEM). */
     int fail = 0;
     const size_t esz = lp ? (size_t)R.bits / 8 : 0;
-    R.qbytes = lp ? (d > (SIZE_MAX - 63) / esz ? SIZE_MAX : (d * esz + 63) / 64 * 64) : 0;
+    R.qbytes = 0;
+    if (lp && (!lpk_size_mul(d, esz, &R.qbytes) || !lpk_size_add(R.qbytes, 63, &R.qbytes)))
+        R.qbytes = SIZE_MAX;
+    else if (lp)
+        R.qbytes = R.qbytes / 64 * 64;
     float *wt = alloc64(bytes3(d, sizeof(float), 1), &fail); /* w, or w~ */
     float *g = alloc64(bytes3(d, sizeof(float), 1), &fail);  /* full gradient */
     float *h = alloc64(bytes3(d, sizeof(float), 1), &fail);  /* per-epoch offset */
@@ -653,7 +657,7 @@ lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float
     int *exact = alloc64(bytes3(R.nblk, sizeof(int), 1), &fail);
     R.zeros = alloc64(bytes3(d, sizeof(float), 1), &fail);
     R.part = alloc64(bytes3(R.nblk, d, sizeof(float)), &fail);
-    R.dpart = alloc64(d == SIZE_MAX ? SIZE_MAX : bytes3(R.nblk, d + 1, sizeof(double)), &fail);
+    R.dpart = alloc64(bytes3(R.nblk, d + 1, sizeof(double)), &fail); /* d < SIZE_MAX / 4 */
     R.Xq = lp ? alloc_rows(bytes3(n, R.qbytes, 1), &fail) : NULL;
     R.info = alloc64(bytes3(n, sizeof(row_info), 1), &fail);
     R.rowbuf = lp && svrg_like ? alloc64(bytes3(R.nblk, d, sizeof(float)), &fail) : NULL;

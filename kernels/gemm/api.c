@@ -6,60 +6,73 @@
 #include "gemm.h"
 #include "../round/round.h"
 
-/* Does a rows x cols matrix with row stride ld fit in size_t bytes? */
-static int extent_ok(size_t rows, size_t cols, size_t ld, size_t esize)
-{
-    if (rows == 0 || cols == 0)
-        return 1;
-    if (rows - 1 > (SIZE_MAX / esize - cols) / (ld ? ld : 1))
-        return 0;
-    return 1;
-}
+/* How the checks name things: the public row-major entry points, or
+   lpk_cblas_sbgemm with CblasColMajor, which runs the row-major product of
+   the transposes (operands swapped, m and n swapped, rows read as columns). */
+typedef struct {
+    const char *fn;
+    const char *a, *b; /* the caller's names of the first and second operand */
+    const char *n;     /* the caller's name of the row-major n */
+    const char *line;  /* "row" or "column" */
+} gemm_names;
 
-static lpk_status check_operand(const char *fn, const char *name, const void *p, lpk_trans t,
-                                size_t rows, size_t cols, size_t ld, int read)
+/* Checks one operand; *bytes = its extent (0 when not read). */
+static lpk_status check_operand(const gemm_names *nm, const char *name, const void *p,
+                                lpk_trans t, size_t rows, size_t cols, size_t ld, int read,
+                                size_t *bytes)
 {
     /* stored rows x cols when not transposed, cols x rows when transposed */
     const size_t sr = t == LPK_NOTRANS ? rows : cols, sc = t == LPK_NOTRANS ? cols : rows;
+    *bytes = 0;
     if (t != LPK_NOTRANS && t != LPK_TRANS)
-        return lpk_fail(LPK_EINVAL, "%s: trans%s = %d is neither LPK_NOTRANS nor LPK_TRANS", fn,
-                        name, (int)t);
+        return lpk_fail(LPK_EINVAL, "%s: trans%s = %d is neither LPK_NOTRANS nor LPK_TRANS",
+                        nm->fn, name, (int)t);
     if (!read)
         return LPK_OK;
     if (!p)
-        return lpk_fail(LPK_EINVAL, "%s: %s is NULL", fn, name);
+        return lpk_fail(LPK_EINVAL, "%s: %s is NULL", nm->fn, name);
     if (ld < sc)
-        return lpk_fail(LPK_EINVAL, "%s: ld%s = %zu is smaller than a stored row (%zu)", fn, name,
-                        ld, sc);
-    if (!extent_ok(sr, sc, ld, sizeof(lpk_bf16)))
-        return lpk_fail(LPK_EINVAL, "%s: %s's extent (%zu x %zu, ld %zu) overflows size_t", fn,
+        return lpk_fail(LPK_EINVAL, "%s: ld%s = %zu is smaller than a stored %s (%zu)", nm->fn,
+                        name, ld, nm->line, sc);
+    if (!lpk_extent_bytes(sr, sc, ld, sizeof(lpk_bf16), bytes))
+        return lpk_fail(LPK_EINVAL, "%s: %s's extent (%zu x %zu, ld %zu) overflows", nm->fn,
                         name, sr, sc, ld);
     return LPK_OK;
 }
 
-static lpk_status check_all(const char *fn, lpk_trans ta, lpk_trans tb, size_t m, size_t n,
-                            size_t k, float alpha, const lpk_bf16 *a, size_t lda,
+/* Every argument of C = alpha op(A) op(B) + beta C; nothing is written.
+   A and B are checked only when read (m, n, k > 0 and alpha != 0). */
+static lpk_status check_all(const gemm_names *nm, lpk_trans ta, lpk_trans tb, size_t m,
+                            size_t n, size_t k, float alpha, const lpk_bf16 *a, size_t lda,
                             const lpk_bf16 *b, size_t ldb, const void *c, size_t ldc,
                             size_t c_esize)
 {
     const int empty = m == 0 || n == 0;
     const int reads_ab = !empty && k > 0 && alpha != 0.0f;
+    size_t abytes, bbytes, cbytes;
     lpk_status st;
-    if ((st = check_operand(fn, "A", a, ta, m, k, lda, reads_ab)) != LPK_OK)
+    if ((st = check_operand(nm, nm->a, a, ta, m, k, lda, reads_ab, &abytes)) != LPK_OK)
         return st;
-    if ((st = check_operand(fn, "B", b, tb, k, n, ldb, reads_ab)) != LPK_OK)
+    if ((st = check_operand(nm, nm->b, b, tb, k, n, ldb, reads_ab, &bbytes)) != LPK_OK)
         return st;
     if (empty)
         return LPK_OK;
     if (!c)
-        return lpk_fail(LPK_EINVAL, "%s: C is NULL", fn);
+        return lpk_fail(LPK_EINVAL, "%s: C is NULL", nm->fn);
     if (ldc < n)
-        return lpk_fail(LPK_EINVAL, "%s: ldc = %zu is smaller than n = %zu", fn, ldc, n);
-    if (!extent_ok(m, n, ldc, c_esize))
-        return lpk_fail(LPK_EINVAL, "%s: C's extent (%zu x %zu, ldc %zu) overflows size_t", fn,
+        return lpk_fail(LPK_EINVAL, "%s: ldc = %zu is smaller than %s = %zu", nm->fn, ldc,
+                        nm->n, n);
+    if (!lpk_extent_bytes(m, n, ldc, c_esize, &cbytes))
+        return lpk_fail(LPK_EINVAL, "%s: C's extent (%zu x %zu, ldc %zu) overflows", nm->fn,
                         m, n, ldc);
+    if (lpk_overlap(c, cbytes, a, abytes))
+        return lpk_fail(LPK_EINVAL, "%s: C overlaps %s", nm->fn, nm->a);
+    if (lpk_overlap(c, cbytes, b, bbytes))
+        return lpk_fail(LPK_EINVAL, "%s: C overlaps %s", nm->fn, nm->b);
     return LPK_OK;
 }
+
+static gemm_names row_names(const char *fn) { return (gemm_names){fn, "A", "B", "n", "row"}; }
 
 static const lpk_gemm_ukr *selected_ukr(void)
 {
@@ -74,15 +87,14 @@ static void scale_f32(size_t m, size_t n, float beta, float *c, size_t ldc)
             c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
 }
 
-lpk_status lpk_gemm_bf16f32(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t k,
-                            float alpha, const lpk_bf16 *a, size_t lda, const lpk_bf16 *b,
-                            size_t ldb, float beta, float *c, size_t ldc)
+static lpk_status gemm_f32(const gemm_names *nm, lpk_trans ta, lpk_trans tb, size_t m,
+                           size_t n, size_t k, float alpha, const lpk_bf16 *a, size_t lda,
+                           const lpk_bf16 *b, size_t ldb, float beta, float *c, size_t ldc)
 {
     lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
-    st = check_all("lpk_gemm_bf16f32", ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc,
-                   sizeof(float));
+    st = check_all(nm, ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, sizeof(float));
     if (st != LPK_OK || m == 0 || n == 0)
         return st;
     if (k == 0 || alpha == 0.0f) {
@@ -90,6 +102,15 @@ lpk_status lpk_gemm_bf16f32(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size
         return LPK_OK;
     }
     return lpk_gemm_run(selected_ukr(), ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+lpk_status lpk_gemm_bf16f32(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t k,
+                            float alpha, const lpk_bf16 *a, size_t lda, const lpk_bf16 *b,
+                            size_t ldb, float beta, float *c, size_t ldc)
+{
+    LPK_ENTRY();
+    const gemm_names nm = row_names("lpk_gemm_bf16f32");
+    return gemm_f32(&nm, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 struct lpk_gemm_packed_b {
@@ -101,19 +122,25 @@ struct lpk_gemm_packed_b {
 lpk_status lpk_gemm_pack_b(lpk_trans tb, size_t k, size_t n, const lpk_bf16 *b, size_t ldb,
                            lpk_gemm_packed_b **out)
 {
+    LPK_ENTRY();
     const char *fn = "lpk_gemm_pack_b";
+    const gemm_names nm = row_names(fn);
+    size_t bbytes;
     lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
     if (!out)
         return lpk_fail(LPK_EINVAL, "%s: out is NULL", fn);
-    if ((st = check_operand(fn, "B", b, tb, k, n, ldb, 1)) != LPK_OK)
+    if ((st = check_operand(&nm, "B", b, tb, k, n, ldb, 1, &bbytes)) != LPK_OK)
         return st;
     if (n == 0 || k == 0)
         return lpk_fail(LPK_EINVAL, "%s: n = %zu, k = %zu: nothing to pack", fn, n, k);
     const lpk_variant *v = lpk_selected(&lpk_op_gemm);
     const lpk_gemm_ukr *u = ((lpk_gemm_ukr_fn *)v->fn)();
-    const size_t bytes = lpk_gemm_packed_b_bytes(u, n, k);
+    size_t bytes;
+    if (!lpk_gemm_packed_b_bytes(u, n, k, &bytes))
+        return lpk_fail(LPK_EINVAL, "%s: the packed size of %zu x %zu (k x n) overflows", fn, k,
+                        n);
     lpk_gemm_packed_b *p = malloc(sizeof *p);
     unsigned char *data = aligned_alloc(64, bytes);
     if (!p || !data) {
@@ -139,7 +166,9 @@ lpk_status lpk_gemm_bf16f32_packed(lpk_trans ta, size_t m, size_t n, size_t k, f
                                    const lpk_bf16 *a, size_t lda, const lpk_gemm_packed_b *b,
                                    float beta, float *c, size_t ldc)
 {
+    LPK_ENTRY();
     const char *fn = "lpk_gemm_bf16f32_packed";
+    const gemm_names nm = row_names(fn);
     lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
@@ -153,8 +182,8 @@ lpk_status lpk_gemm_bf16f32_packed(lpk_trans ta, size_t m, size_t n, size_t k, f
         return lpk_fail(LPK_EINVAL, "%s: B was packed for %s but the tier cap now selects %s: pack again",
                         fn, b->variant->name, v->name);
     /* B is known good; check A and C as the unpacked call would */
-    st = check_all(fn, ta, LPK_NOTRANS, m, n, k, alpha, a, lda, (const lpk_bf16 *)b->data, n, c,
-                   ldc, sizeof(float));
+    st = check_all(&nm, ta, LPK_NOTRANS, m, n, k, alpha, a, lda, (const lpk_bf16 *)b->data, n,
+                   c, ldc, sizeof(float));
     if (st != LPK_OK || m == 0)
         return st;
     if (alpha == 0.0f) {
@@ -191,16 +220,20 @@ lpk_status lpk_gemm_bf16(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t 
                          const lpk_bf16 *a, size_t lda, const lpk_bf16 *b, size_t ldb,
                          float beta, lpk_bf16 *c, size_t ldc, lpk_round mode, uint64_t seed)
 {
+    LPK_ENTRY();
+    const gemm_names nm = row_names("lpk_gemm_bf16");
     lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
     if (mode != LPK_ROUND_NEAREST && mode != LPK_ROUND_STOCHASTIC)
         return lpk_fail(LPK_EINVAL, "lpk_gemm_bf16: unknown rounding mode %d", (int)mode);
-    st = check_all("lpk_gemm_bf16", ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc,
-                   sizeof(lpk_bf16));
+    st = check_all(&nm, ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, sizeof(lpk_bf16));
     if (st != LPK_OK || m == 0 || n == 0)
         return st;
-    float *t = malloc(m * n * sizeof(float));
+    size_t tbytes;
+    if (!lpk_size_mul3(m, n, sizeof(float), &tbytes))
+        return lpk_fail(LPK_EINVAL, "lpk_gemm_bf16: the %zu x %zu fp32 scratch overflows", m, n);
+    float *t = malloc(tbytes);
     if (!t)
         return lpk_fail(LPK_ENOMEM, "lpk_gemm_bf16: cannot allocate the %zu x %zu fp32 scratch", m, n);
     if (beta != 0.0f) {
@@ -238,6 +271,7 @@ void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, int k, fl
                       const uint16_t *a, int lda, const uint16_t *b, int ldb, float beta, float *c,
                       int ldc)
 {
+    LPK_ENTRY();
     const char *fn = "lpk_cblas_sbgemm";
     lpk_trans ta, tb;
     if (order != CBLAS_ROW_MAJOR && order != CBLAS_COL_MAJOR) {
@@ -263,11 +297,15 @@ void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, int k, fl
         return;
     }
     /* Column-major C = op(A) op(B) is row-major C^T = op(B)^T op(A)^T: the
-       same memory read as row-major with the operands swapped. */
-    if (order == CBLAS_ROW_MAJOR)
-        lpk_gemm_bf16f32(ta, tb, (size_t)m, (size_t)n, (size_t)k, alpha, a, (size_t)lda, b,
-                         (size_t)ldb, beta, c, (size_t)ldc);
-    else
-        lpk_gemm_bf16f32(tb, ta, (size_t)n, (size_t)m, (size_t)k, alpha, b, (size_t)ldb, a,
-                         (size_t)lda, beta, c, (size_t)ldc);
+       same memory read as row-major with the operands swapped (and named
+       as the caller knows them). */
+    if (order == CBLAS_ROW_MAJOR) {
+        const gemm_names nm = {fn, "A", "B", "N", "row"};
+        gemm_f32(&nm, ta, tb, (size_t)m, (size_t)n, (size_t)k, alpha, a, (size_t)lda, b,
+                 (size_t)ldb, beta, c, (size_t)ldc);
+    } else {
+        const gemm_names nm = {fn, "B", "A", "M", "column"};
+        gemm_f32(&nm, tb, ta, (size_t)n, (size_t)m, (size_t)k, alpha, b, (size_t)ldb, a,
+                 (size_t)lda, beta, c, (size_t)ldc);
+    }
 }

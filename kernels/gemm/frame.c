@@ -87,10 +87,11 @@ static size_t b_block_bytes(const lpk_gemm_ukr *u, const blocking *bl)
     return round_up(round_up(bl->nc, u->nr) * round_up(bl->kc, u->kr) * u->esize, 64);
 }
 
-size_t lpk_gemm_packed_b_bytes(const lpk_gemm_ukr *u, size_t n, size_t k)
+int lpk_gemm_packed_b_bytes(const lpk_gemm_ukr *u, size_t n, size_t k, size_t *bytes)
 {
     const blocking bl = choose_blocking(u, 1, n, k);
-    return ((n + bl.nc - 1) / bl.nc) * ((k + bl.kc - 1) / bl.kc) * b_block_bytes(u, &bl);
+    return lpk_size_mul3((n + bl.nc - 1) / bl.nc, (k + bl.kc - 1) / bl.kc, b_block_bytes(u, &bl),
+                         bytes);
 }
 
 void lpk_gemm_pack_b_all(const lpk_gemm_ukr *u, lpk_trans tb, size_t n, size_t k,
@@ -108,9 +109,11 @@ void lpk_gemm_pack_b_all(const lpk_gemm_ukr *u, lpk_trans tb, size_t n, size_t k
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(gemm_threads(npanels * nr, kc, 64))
 #endif
-            for (size_t jp = 0; jp < npanels; jp++)
+            for (size_t jp = 0; jp < npanels; jp++) {
+                LPK_FPENV_SCOPE;
                 u->pack_b(&bv, jc + jp * nr, min_sz(nr, nc - jp * nr), pc, kc,
                           blk + jp * kpad * nr * es);
+            }
         }
 }
 
@@ -177,7 +180,8 @@ static int whole_k_fits(const lpk_gemm_ukr *u, size_t k)
     lpk_topology t;
     lpk_get_topology(&t);
     const size_t l2 = t.l2 ? t.l2 : 262144;
-    return (size_t)(u->mr + u->nr) * round_up(k, u->kr) * u->esize <= l2 / 2;
+    size_t bytes;
+    return lpk_size_mul3(u->mr + u->nr, round_up(k, u->kr), u->esize, &bytes) && bytes <= l2 / 2;
 }
 
 static lpk_status run_whole_k(const lpk_gemm_ukr *u, const blocking *bl, int nt,
@@ -196,6 +200,7 @@ static lpk_status run_whole_k(const lpk_gemm_ukr *u, const blocking *bl, int nt,
 #pragma omp parallel num_threads(nt)
 #endif
     {
+        LPK_FPENV_SCOPE;
         int tid, nthr;
         team(&tid, &nthr);
         unsigned char *apack = abuf + (size_t)tid * abytes, *bpack = bbuf + (size_t)tid * bbytes;
@@ -279,6 +284,7 @@ lpk_status lpk_gemm_run_packed(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb
 #pragma omp parallel num_threads(nt)
 #endif
     {
+        LPK_FPENV_SCOPE;
         int tid, nthr;
         team(&tid, &nthr);
         unsigned char *apack = abuf + (size_t)tid * abytes;

@@ -84,10 +84,10 @@ lpk_status lpk_gemm_run_packed(const lpk_gemm_ukr *u, lpk_trans ta, lpk_trans tb
                                size_t n, size_t k, float alpha, const lpk_bf16 *a, size_t lda,
                                const lpk_bf16 *b, size_t ldb, const void *bpacked, float beta,
                                float *c, size_t ldc);
-/* Bytes needed to pre-pack a k x n op(B) for micro-kernel u, and the
-   packing itself: every (nc x kc) block at a fixed stride, in the layout the
+/* Bytes needed to pre-pack a k x n op(B) for micro-kernel u (0 returned
+   when that size overflows), and the packing itself: every (nc x kc) block at a fixed stride, in the layout the
    frame would produce (the blocking depends on u, n and k only). */
-size_t lpk_gemm_packed_b_bytes(const lpk_gemm_ukr *u, size_t n, size_t k);
+int lpk_gemm_packed_b_bytes(const lpk_gemm_ukr *u, size_t n, size_t k, size_t *bytes);
 void lpk_gemm_pack_b_all(const lpk_gemm_ukr *u, lpk_trans tb, size_t n, size_t k,
                          const lpk_bf16 *b, size_t ldb, void *dst);
 

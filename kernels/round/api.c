@@ -32,6 +32,7 @@ static void widen_chunk(void *ctx, size_t lo, size_t hi)
 lpk_status lpk_f32_to_bf16(const float *src, lpk_bf16 *dst, size_t n,
                            lpk_round mode, uint64_t seed, uint64_t offset)
 {
+    LPK_ENTRY();
     const lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
@@ -42,9 +43,10 @@ lpk_status lpk_f32_to_bf16(const float *src, lpk_bf16 *dst, size_t n,
     if (!src || !dst)
         return lpk_fail(LPK_EINVAL, "lpk_f32_to_bf16: %s is NULL with n = %zu",
                         !src ? "src" : "dst", n);
-    if (n > SIZE_MAX / sizeof(float))
+    size_t bytes;
+    if (!lpk_size_mul(n, sizeof(float), &bytes))
         return lpk_fail(LPK_EINVAL, "lpk_f32_to_bf16: n = %zu overflows the byte size", n);
-    if (lpk_overlap(src, n * sizeof(float), dst, n * sizeof(lpk_bf16)))
+    if (lpk_overlap(src, bytes, dst, n * sizeof(lpk_bf16)))
         return lpk_fail(LPK_EINVAL, "lpk_f32_to_bf16: src and dst overlap");
     const lpk_op *op = mode == LPK_ROUND_NEAREST ? &lpk_op_round_rne : &lpk_op_round_sr;
     round_job job = {src, dst, lpk_selected(op)->fn, mode, seed, offset};
@@ -54,6 +56,7 @@ lpk_status lpk_f32_to_bf16(const float *src, lpk_bf16 *dst, size_t n,
 
 lpk_status lpk_bf16_to_f32(const lpk_bf16 *src, float *dst, size_t n)
 {
+    LPK_ENTRY();
     const lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
@@ -62,9 +65,10 @@ lpk_status lpk_bf16_to_f32(const lpk_bf16 *src, float *dst, size_t n)
     if (!src || !dst)
         return lpk_fail(LPK_EINVAL, "lpk_bf16_to_f32: %s is NULL with n = %zu",
                         !src ? "src" : "dst", n);
-    if (n > SIZE_MAX / sizeof(float))
+    size_t bytes;
+    if (!lpk_size_mul(n, sizeof(float), &bytes))
         return lpk_fail(LPK_EINVAL, "lpk_bf16_to_f32: n = %zu overflows the byte size", n);
-    if (lpk_overlap(src, n * sizeof(lpk_bf16), dst, n * sizeof(float)))
+    if (lpk_overlap(src, n * sizeof(lpk_bf16), dst, bytes))
         return lpk_fail(LPK_EINVAL, "lpk_bf16_to_f32: src and dst overlap");
     round_job job = {src, dst, lpk_selected(&lpk_op_round_widen)->fn, LPK_ROUND_NEAREST, 0, 0};
     lpk_parallel_for(n, 64, sizeof(float) + sizeof(lpk_bf16), widen_chunk, &job);
@@ -73,6 +77,7 @@ lpk_status lpk_bf16_to_f32(const lpk_bf16 *src, float *dst, size_t n)
 
 lpk_status lpk_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
 {
+    LPK_ENTRY();
     if (!ctr || !key || !out)
         return lpk_fail(LPK_EINVAL, "lpk_philox4x32_10: %s is NULL",
                         !ctr ? "ctr" : !key ? "key" : "out");

@@ -47,7 +47,8 @@ static lpk_status check_tensor(const char *fn, const lpk_opt_tensor *t, unsigned
     for (int b = 0; b < B_COUNT; b++)
         if (need >> b & 1u)
             per += buf_esize[b];
-    if (n > SIZE_MAX / per)
+    size_t total;
+    if (!lpk_size_mul(n, per, &total))
         return lpk_fail(LPK_EINVAL, "%s: n = %zu overflows the byte size", fn, n);
     for (int a = 0; a < B_COUNT; a++)
         for (int b = a + 1; b < B_COUNT; b++)
@@ -136,6 +137,7 @@ lpk_status lpk_sgd_step(const lpk_sgd_params *p, lpk_update_mode mode, const lpk
                         uint64_t seed, uint64_t offset)
 {
     static const char fn[] = "lpk_sgd_step";
+    LPK_ENTRY();
     const lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
@@ -183,6 +185,7 @@ lpk_status lpk_adamw_step(const lpk_adamw_params *p, lpk_update_mode mode,
                           const lpk_opt_tensor *t, uint64_t seed, uint64_t offset)
 {
     static const char fn[] = "lpk_adamw_step";
+    LPK_ENTRY();
     const lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
@@ -259,7 +262,8 @@ static lpk_status check_kahan(const char *fn, const float *w32, const lpk_bf16 *
     if (!w32 || !w || !comp)
         return lpk_fail(LPK_EINVAL, "%s: %s is NULL with n = %zu", fn,
                         !w32 ? "w32" : !w ? "w" : "comp", n);
-    if (n > SIZE_MAX / 8)
+    size_t total;
+    if (!lpk_size_mul(n, 8, &total))
         return lpk_fail(LPK_EINVAL, "%s: n = %zu overflows the byte size", fn, n);
     if (lpk_overlap(w32, 4 * n, w, 2 * n))
         return lpk_fail(LPK_EINVAL, "%s: w32 and w overlap", fn);
@@ -272,6 +276,7 @@ static lpk_status check_kahan(const char *fn, const float *w32, const lpk_bf16 *
 
 lpk_status lpk_kahan_split(const float *w32, lpk_bf16 *w, lpk_bf16 *comp, size_t n)
 {
+    LPK_ENTRY();
     const lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
@@ -287,6 +292,7 @@ lpk_status lpk_kahan_split(const float *w32, lpk_bf16 *w, lpk_bf16 *comp, size_t
 
 lpk_status lpk_kahan_merge(const lpk_bf16 *w, const lpk_bf16 *comp, float *w32, size_t n)
 {
+    LPK_ENTRY();
     const lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
