@@ -6,7 +6,24 @@
  * Conventions
  *  - Every function that can fail returns lpk_status.  On failure it writes
  *    nothing to any output buffer, and lpk_last_error() returns a message for
- *    the calling thread that names the argument at fault.
+ *    the calling thread that names the argument at fault; lpk_last_status()
+ *    tells whether the thread's last call failed.
+ *  - Sizes: every byte count derived from the caller's sizes is checked for
+ *    overflow; one larger than PTRDIFF_MAX (no C object can be larger) is
+ *    refused with LPK_EINVAL ("overflows").
+ *  - FP environment: results never depend on the caller's floating-point
+ *    state.  Every call runs its kernels, on the calling thread and on each
+ *    worker thread, under the default environment (round to nearest even,
+ *    no flush-to-zero or denormals-are-zero, exceptions masked: x86 MXCSR
+ *    0x1F80, aarch64 FPCR 0) and gives each thread back exactly the state it
+ *    had, exception flags included (x86 MXCSR; aarch64 FPCR and FPSR), so
+ *    lpk neither reads nor raises the caller's flags.
+ *  - Threads: OpenMP.  Results never depend on the thread count.  A call
+ *    made from inside the caller's own OpenMP parallel region opens a nested
+ *    region: with OpenMP's default (one active level) it then runs on the
+ *    calling thread alone, with the same results.  In a child process
+ *    created by fork() (OpenMP's thread pool does not survive fork) every
+ *    call runs on the calling thread, and lpk_get_num_threads() returns 1.
  *  - The kernel variant that runs is chosen once, at first use, from the CPU
  *    and OS features detected at run time (CPUID + XGETBV + AMX permission on
  *    x86, getauxval HWCAP/HWCAP2 on Linux/aarch64).  The library never executes
@@ -14,11 +31,17 @@
  *  - Environment:
  *      LPK_ISA=<tier>   caps the tier (read once, at first use).  An unknown
  *                       tier or one this CPU/OS lacks is refused: every call
- *                       then fails with LPK_EINVAL / LPK_ENOTSUP and a message
- *                       listing the valid / available tiers, until
- *                       lpk_set_isa() is called with a valid one.
+ *                       that runs a kernel (lpk_cblas_sbgemm included, through
+ *                       lpk_last_status()) then fails with LPK_EINVAL /
+ *                       LPK_ENOTSUP and a message listing the valid /
+ *                       available tiers, until lpk_set_isa() is called with
+ *                       a valid one; lpk_isa() and lpk_kernel_variant() say
+ *                       "none".  Calls that run no kernel still work:
+ *                       lpk_philox4x32_10, lpk_set_num_threads,
+ *                       lpk_get_topology, the queries.
  *      LPK_VERBOSE=1    prints the detected features, the tier and the variant
- *                       chosen for every kernel, once, to stderr.
+ *                       chosen for every kernel to stderr: at first use, and
+ *                       again after every lpk_set_isa() that succeeds.
  *      OMP_NUM_THREADS  default thread count (see lpk_set_num_threads()).
  *
  * Tiers (feature bundles, lowest first):
@@ -109,7 +132,8 @@ LPK_API const char *lpk_isa(void);
 LPK_API lpk_status lpk_set_isa(const char *tier);
 
 /* Name of the variant that serves kernel `kernel` (e.g. "round.sr_f32_bf16")
-   under the current cap, or NULL for an unknown kernel name. */
+   under the current cap; "none" while a refused LPK_ISA is pending; NULL for
+   an unknown kernel name. */
 LPK_API const char *lpk_kernel_variant(const char *kernel);
 
 /* Threads for large calls.  n >= 1 sets the count; n == 0 restores the
@@ -177,11 +201,23 @@ typedef enum { LPK_NOTRANS = 0, LPK_TRANS = 1 } lpk_trans;
  * propagate); k == 0 or alpha == 0 scales C by beta and reads neither A nor
  * B (a NULL A/B is then accepted).
  *
- * Numerics: products of bf16 are exact in fp32; sums are fp32.  For normal
- * (non-denormal) inputs every variant satisfies, for each C element,
+ * Numerics: sums are fp32; a product of two bf16 is exact in fp32 unless it
+ * overflows or underflows (bf16 has fp32's exponent range).  Every variant
+ * satisfies, for each C element,
  *     |C - C_exact| <= (2k + 4) * 2^-24 * (|alpha| (|A||B|)_ij + |beta C_ij|)
  * where C_exact is the exact product of the same bf16 inputs (the bound the
- * tests check).  The order of the k-sum depends on the variant and never on
+ * tests check), provided that the inputs are normal (or zero), that every
+ * nonzero product a_ip b_pj is at least 2^-126 (FLT_MIN) in magnitude, and
+ * that no product, partial sum or result exceeds FLT_MAX.  Outside that
+ * range:
+ *   - overflow: an overflowing term becomes +-Inf, and NaN where it meets an
+ *     overflowed term of the other sign.  Which terms meet depends on the
+ *     variant's summation order, so variants may differ there (one +Inf,
+ *     another NaN, e.g. for 3.29e38 * 3.29e38 in a sum with other terms);
+ *   - underflow: a product below 2^-126 in magnitude is rounded to an fp32
+ *     denormal (avx2, avx512, neon, scalar, hwy: gradual underflow) or lost
+ *     (avx512bf16, amx, neonbf16 flush it), so each such product may add up
+ *     to 2^-126 |alpha| to the error, and denormal inputs likewise.  The order of the k-sum depends on the variant and never on
  * the thread count: results are bit-identical for any number of threads.
  * Variant-specific hardware behaviour:
  *   avx2, avx512, neon (bf16 widened to fp32 while packing, FMA): IEEE under
@@ -195,9 +231,16 @@ typedef enum { LPK_NOTRANS = 0, LPK_TRANS = 1 } lpk_trans;
  *     denormals flushed, default NaN only, FPCR ignored.
  *   NaN and Inf propagate as in IEEE arithmetic in every variant (Inf*0 = NaN).
  * Threads: OpenMP over blocks of C (lpk_set_num_threads / OMP_NUM_THREADS).
+ * Memory: A and B are packed into per-thread buffers sized from the caches
+ * (a few MiB per thread at most), kept across calls and grown when needed,
+ * freed when the thread exits; LPK_ENOMEM (C untouched) if they cannot be
+ * allocated.
  *
- * LPK_EINVAL: NULL pointer (A/B only when they are read), ld too small, bad
- * transpose value, a size product overflowing size_t.  C is untouched.
+ * LPK_EINVAL: NULL C; A or B NULL or with ld too small, checked only when
+ * they are read (m, n, k > 0 and alpha != 0: otherwise neither pointer nor
+ * ld is looked at); ldc < n; bad transpose value; an extent overflowing
+ * (see Sizes); C overlapping A or B (in-place products are not supported).
+ * C is untouched.
  */
 LPK_API lpk_status lpk_gemm_bf16f32(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t k,
                                     float alpha, const lpk_bf16 *a, size_t lda,
@@ -239,7 +282,9 @@ LPK_API void lpk_gemm_packed_b_free(lpk_gemm_packed_b *b); /* NULL is a no-op */
  * (CblasNoTrans), 112 (CblasTrans) or 113 (CblasConjTrans, = 112 for real
  * data); bf16 passed as uint16_t; blasint = int.  An OpenBLAS user switches
  * by renaming the call.  Errors (as BLAS's xerbla would report): nothing is
- * written and lpk_last_error() says which argument was wrong. */
+ * written, lpk_last_status() returns the status (LPK_OK after a success) and
+ * lpk_last_error() names the wrong argument as the caller passed it (A, lda,
+ * M, ... in either order), e.g. "ldA = 2 is smaller than a stored column (3)". */
 LPK_API void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, int k,
                               float alpha, const uint16_t *a, int lda, const uint16_t *b,
                               int ldb, float beta, float *c, int ldc);

@@ -45,7 +45,10 @@
    AMX-BF16); AVX-512F/BW for the epilogue and packing.  The tile configuration
    is per thread: thread_init loads it on every thread the frame uses (the
    process' permission for AMX state is requested by dispatch/cpu.c). */
-#if !defined(__AMX_TILE__) || !defined(__AMX_BF16__)
+/* GCC spells the feature macros __AMX_TILE__/__AMX_BF16__, clang 14
+   __AMXTILE__/__AMXBF16__. */
+#if !(defined(__AMX_TILE__) || defined(__AMXTILE__)) || \
+    !(defined(__AMX_BF16__) || defined(__AMXBF16__))
 #error "amx.c needs -mamx-tile -mamx-bf16 (CMake sets them for this file)"
 #endif
 #if !defined(__AVX512F__) || !defined(__AVX512BW__)
@@ -96,7 +99,6 @@ enum { MR = 32, NR = 32, KR = 32 };
 #include "pack-inl.h"
 
 static inline __mmask32 mask32(size_t n) { return n >= 32 ? 0xFFFFFFFFu : (1u << n) - 1u; }
-static inline __mmask16 mask16(size_t n) { return n >= 16 ? 0xFFFF : (__mmask16)((1u << n) - 1u); }
 
 /* A, depth contiguous (op(A) = A, not transposed): each packed row of a
    32-deep block is 64 contiguous source bytes. */

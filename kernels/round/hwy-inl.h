@@ -27,13 +27,15 @@
 // u64 with LoadInterleaved4 puts floats 8b+2w, 8b+2w+1 in lane b of vector
 // s_w, next to Philox word w, whose 16-bit halves are exactly their random
 // bits (little-endian uint16 order).  The results go back with
-// StoreInterleaved2 of u64 lanes.  Heads until (offset + i) % 8 == 0 and
-// tails are scalar, one Philox block per 8 elements.
+// StoreInterleaved2 of u64 lanes (both through aligned u64 buffers).  Heads
+// until (offset + i) % 8 == 0 and tails are scalar, one Philox block per 8
+// elements.
 #ifndef LPK_ROUND_HWY_INL_H
 #define LPK_ROUND_HWY_INL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <hwy/highway.h>
 
@@ -208,16 +210,25 @@ inline void RoundSr(const float *src, lpk_bf16 *dst, size_t n, uint64_t seed, ui
     KeysInit(&keys, seed);
     const auto iota = hn::Iota(d64, 0);
     const auto qmask = hn::Set(d64, (uint64_t)LPK_PHILOX_QMASK);
+    // The interleaved loads and stores take u64 lanes, but src is only
+    // 4-byte and dst 2-byte aligned: Highway's EMU128/SCALAR versions
+    // dereference the uint64_t pointer (misaligned: UB, which UBSan reports
+    // under clang), so the bits go through u64 buffers; memcpy keeps them
+    // identical.
+    HWY_ALIGN uint64_t in[4 * hn::MaxLanes(d64)];
+    HWY_ALIGN uint64_t out[2 * hn::MaxLanes(d64)];
     for (; i + 8 * N <= n; i += 8 * N) {
         // j = offset + i wraps modulo 2^64, so block indices modulo 2^61
         const auto q = hn::And(hn::Add(hn::Set(d64, (offset + i) >> 3), iota), qmask);
         hn::Vec<decltype(d64)> x0, x1, x2, x3, s0, s1, s2, s3;
         Philox(d64, q, keys, x0, x1, x2, x3);
-        hn::LoadInterleaved4(d64, reinterpret_cast<const uint64_t *>(src + i), s0, s1, s2, s3);
+        memcpy(in, src + i, 8 * N * sizeof(float));
+        hn::LoadInterleaved4(d64, in, s0, s1, s2, s3);
         const auto o0 = Sr2(d64, s0, x0), o1 = Sr2(d64, s1, x1);
         const auto o2 = Sr2(d64, s2, x2), o3 = Sr2(d64, s3, x3);
         hn::StoreInterleaved2(hn::Or(o0, hn::ShiftLeft<32>(o1)), hn::Or(o2, hn::ShiftLeft<32>(o3)),
-                              d64, reinterpret_cast<uint64_t *>(dst + i));
+                              d64, out);
+        memcpy(dst + i, out, 8 * N * sizeof(lpk_bf16));
     }
     SrScalar(src, dst, i, n, seed, offset);
 }
