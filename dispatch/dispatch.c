@@ -103,7 +103,8 @@ static lpk_status cap_status = LPK_OK;
 static char cap_error[512];
 static pthread_mutex_t sel_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static _Atomic(const lpk_variant *) chosen[64];
+extern _Atomic(const lpk_variant *) lpk_chosen[]; /* ops.c, lpk_nops slots */
+#define chosen lpk_chosen
 static int verbose;
 
 static int allowed(lpk_tier t, int cap_tier)
@@ -116,7 +117,7 @@ static int allowed(lpk_tier t, int cap_tier)
 
 int lpk_variant_runnable(const lpk_variant *v)
 {
-    return v->fn != NULL && lpk_tier_supported(v->tier);
+    return v->built && lpk_tier_supported(v->tier);
 }
 
 static int best_tier(void)
@@ -243,6 +244,12 @@ const lpk_variant *lpk_selected(const lpk_op *op)
 {
     ensure_init();
     return atomic_load_explicit(&chosen[op_index(op)], memory_order_acquire);
+}
+
+size_t lpk_selected_index(const lpk_op *op)
+{
+    const lpk_variant *v = lpk_selected(op);
+    return v ? (size_t)(v - op->variants) : op->count - 1;
 }
 
 const char *lpk_isa(void)

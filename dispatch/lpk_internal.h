@@ -74,20 +74,32 @@ int lpk_tier_from_name(const char *name);
 void lpk_test_set_feature_mask(uint64_t mask);
 
 /* ---- kernel tables ----------------------------------------------------- */
-typedef void (*lpk_fnptr)(void);
-
+/* What the dispatcher, lpk-info and the tests see of one variant. */
 typedef struct {
-    const char *name; /* e.g. "lpk_round_sr_f32_bf16__avx512" */
+    const char *name; /* "lpk_round_sr_f32_bf16__avx512": op, then "__", then tier */
     lpk_tier tier;
-    lpk_fnptr fn;     /* NULL when this build does not compile the tier */
+    int built;        /* 0 when this build does not compile the tier */
 } lpk_variant;
 
-/* One operation: its variants best first, the last one the scalar reference. */
+/* One operation: its variants best first, the last one the scalar
+   reference, and the sizes of the elements it streams (bytes per element of
+   its main input and output, 0 where it has none: a dot product's output, a
+   GEMM's are its operands' bf16 and C's fp32). */
 typedef struct {
     const char *name; /* "round.sr_f32_bf16" */
     const lpk_variant *variants;
     size_t count;
+    unsigned in_bytes, out_bytes;
 } lpk_op;
+
+/* The typed descriptor of an op whose function type is <prefix>_fn: the
+   generic part and, parallel to its variants, the functions (NULL where not
+   built).  Kernels are called through these, never through casts. */
+#define LPK_TYPED_OP(prefix)            \
+    typedef struct {                    \
+        lpk_op op;                      \
+        prefix##_fn *const *fn;         \
+    } prefix##_op
 
 /* All operations of the library (dispatch/ops.c). */
 extern const lpk_op *const lpk_ops[];
@@ -98,13 +110,30 @@ int lpk_variant_runnable(const lpk_variant *v);
 /* Variant serving `op` under the current cap (selected once, thread-safe).
    NULL only while an invalid LPK_ISA is pending; use lpk_ready() first. */
 const lpk_variant *lpk_selected(const lpk_op *op);
+/* Its index in op->variants (the reference's while none is selected). */
+size_t lpk_selected_index(const lpk_op *op);
 /* LPK_OK when the library can serve calls; otherwise the status of the
    pending LPK_ISA error, with the message set for this thread. */
 lpk_status lpk_ready(void);
 
-/* Declares the variants of one family from its X-macro list:
-   LPK_V(op, TIER, function) lines, where lpk_<op>_fn is the op's function
-   type.  LPK_TABLE builds an op's variant array. */
+/* The selected function of a typed op `t` (e.g. lpk_op_round_sr), and the
+   function of its variant `v` (a pointer into t.op.variants). */
+#define LPK_SELECTED(t) ((t).fn[lpk_selected_index(&(t).op)])
+#define LPK_FN(t, v) ((t).fn[(size_t)((v) - (t).op.variants)])
+
+/* Defines typed op lpk_op_<var> of function type <prefix>_fn from an X-macro
+   list of V(TIER, function) lines (in a family's table.c). */
+#define LPK_VARIANT_ENTRY_(tier, fn) {#fn, LPK_TIER_##tier, LPK_BUILT_##tier},
+#define LPK_VARIANT_FN_(tier, fn) LPK_IF_BUILT(tier, fn),
+#define LPK_DEFINE_OP(var, prefix, opname, LIST, in_b, out_b)                          \
+    static const lpk_variant var##_variants_[] = {LIST(LPK_VARIANT_ENTRY_)};            \
+    static prefix##_fn *const var##_fns_[] = {LIST(LPK_VARIANT_FN_)};                   \
+    const prefix##_op lpk_op_##var = {                                                 \
+        {opname, var##_variants_, sizeof var##_variants_ / sizeof var##_variants_[0],   \
+         in_b, out_b},                                                                  \
+        var##_fns_}
+
+/* Which tiers this build compiles (LPK_BUILT_<TIER>, 0 or 1). */
 #if LPK_ARCH_HOST == LPK_ARCH_X86
 #define LPK_BUILT_X86 1
 #define LPK_BUILT_ARM 0
@@ -140,7 +169,7 @@ lpk_status lpk_ready(void);
 /* Expands to `fn` when the tier is built, to NULL otherwise, so a table may
    name functions that this build does not compile. */
 #define LPK_IF_BUILT(tier, fn) LPK_PP_CAT(LPK_IF_BUILT_, LPK_BUILT_##tier)(fn)
-#define LPK_IF_BUILT_1(fn) ((lpk_fnptr)(fn))
+#define LPK_IF_BUILT_1(fn) (fn)
 #define LPK_IF_BUILT_0(fn) NULL
 
 /* Which optional dependencies this build uses ("openmp=1 hwloc=1 ..."). */

@@ -30,7 +30,7 @@
 
 typedef struct {
     const lpk_op *op;
-    lpk_fnptr fn, fn2; /* fn2: the update of a step job */
+    const lpk_variant *v, *v2; /* v2: the update of a step job */
     int mode;          /* rounding mode for quantize / update */
     size_t n;
     int8_t *a8, *b8;
@@ -46,28 +46,28 @@ static void run(void *p)
     job *j = p;
     const size_t n = j->n;
     const lpk_op *op = j->op;
-    if (op == &lpk_op_fixed_dot8)
-        j->sink = ((lpk_fixed_dot8_fn *)j->fn)(j->a8, j->b8, n);
-    else if (op == &lpk_op_fixed_dot16)
-        j->sink = ((lpk_fixed_dot16_fn *)j->fn)(j->a16, j->b16, n);
-    else if (op == &lpk_op_fixed_dotf)
-        j->sinkf = ((lpk_fixed_dotf_fn *)j->fn)(j->af, j->bf, n);
-    else if (op == &lpk_op_fixed_update8)
-        ((lpk_fixed_update8_fn *)j->fn)(j->a8, j->b8, j->hf, n, 0.999f, 0.01f,
+    if (op == &lpk_op_fixed_dot8.op)
+        j->sink = LPK_FN(lpk_op_fixed_dot8, j->v)(j->a8, j->b8, n);
+    else if (op == &lpk_op_fixed_dot16.op)
+        j->sink = LPK_FN(lpk_op_fixed_dot16, j->v)(j->a16, j->b16, n);
+    else if (op == &lpk_op_fixed_dotf.op)
+        j->sinkf = LPK_FN(lpk_op_fixed_dotf, j->v)(j->af, j->bf, n);
+    else if (op == &lpk_op_fixed_update8.op)
+        LPK_FN(lpk_op_fixed_update8, j->v)(j->a8, j->b8, j->hf, n, 0.999f, 0.01f,
                                         (lpk_round)j->mode, 42, 64 * j->step++);
-    else if (op == &lpk_op_fixed_update16)
-        ((lpk_fixed_update16_fn *)j->fn)(j->a16, j->b16, j->hf, n, 0.999f, 0.01f,
+    else if (op == &lpk_op_fixed_update16.op)
+        LPK_FN(lpk_op_fixed_update16, j->v)(j->a16, j->b16, j->hf, n, 0.999f, 0.01f,
                                          (lpk_round)j->mode, 42, 64 * j->step++);
-    else if (op == &lpk_op_fixed_updatef)
-        ((lpk_fixed_updatef_fn *)j->fn)(j->af, j->bf, j->hf, n, 0.999f, 0.01f);
-    else if (op == &lpk_op_fixed_quant8)
-        ((lpk_fixed_quant8_fn *)j->fn)(j->xf, j->a8, n, 20.0f, (lpk_round)j->mode, 42, 0);
-    else if (op == &lpk_op_fixed_quant16)
-        ((lpk_fixed_quant16_fn *)j->fn)(j->xf, j->a16, n, 5000.0f, (lpk_round)j->mode, 42, 0);
-    else if (op == &lpk_op_fixed_dequant8)
-        ((lpk_fixed_dequant8_fn *)j->fn)(j->a8, j->xf, n, 0.05f);
-    else if (op == &lpk_op_fixed_dequant16)
-        ((lpk_fixed_dequant16_fn *)j->fn)(j->a16, j->xf, n, 0.0002f);
+    else if (op == &lpk_op_fixed_updatef.op)
+        LPK_FN(lpk_op_fixed_updatef, j->v)(j->af, j->bf, j->hf, n, 0.999f, 0.01f);
+    else if (op == &lpk_op_fixed_quant8.op)
+        LPK_FN(lpk_op_fixed_quant8, j->v)(j->xf, j->a8, n, 20.0f, (lpk_round)j->mode, 42, 0);
+    else if (op == &lpk_op_fixed_quant16.op)
+        LPK_FN(lpk_op_fixed_quant16, j->v)(j->xf, j->a16, n, 5000.0f, (lpk_round)j->mode, 42, 0);
+    else if (op == &lpk_op_fixed_dequant8.op)
+        LPK_FN(lpk_op_fixed_dequant8, j->v)(j->a8, j->xf, n, 0.05f);
+    else if (op == &lpk_op_fixed_dequant16.op)
+        LPK_FN(lpk_op_fixed_dequant16, j->v)(j->a16, j->xf, n, 0.0002f);
     __asm__ volatile("" ::: "memory");
 }
 
@@ -75,8 +75,8 @@ static void run(void *p)
 static void run_step8(void *p)
 {
     job *j = p;
-    const int64_t d = ((lpk_fixed_dot8_fn *)j->fn)(j->b8, j->a8, j->n);
-    ((lpk_fixed_update8_fn *)j->fn2)(j->a8, j->b8, j->hf, j->n, 0.999f,
+    const int64_t d = LPK_FN(lpk_op_fixed_dot8, j->v)(j->b8, j->a8, j->n);
+    LPK_FN(lpk_op_fixed_update8, j->v2)(j->a8, j->b8, j->hf, j->n, 0.999f,
                                      (float)(d & 1) * 1e-3f + 0.01f, LPK_ROUND_STOCHASTIC, 42,
                                      64 * j->step++);
     __asm__ volatile("" ::: "memory");
@@ -85,21 +85,21 @@ static void run_step8(void *p)
 static void run_stepf(void *p)
 {
     job *j = p;
-    const float d = ((lpk_fixed_dotf_fn *)j->fn)(j->bf, j->af, j->n);
-    ((lpk_fixed_updatef_fn *)j->fn2)(j->af, j->bf, j->hf, j->n, 0.999f,
+    const float d = LPK_FN(lpk_op_fixed_dotf, j->v)(j->bf, j->af, j->n);
+    LPK_FN(lpk_op_fixed_updatef, j->v2)(j->af, j->bf, j->hf, j->n, 0.999f,
                                      (d > 0.0f ? 1e-3f : 0.0f) + 0.01f);
     __asm__ volatile("" ::: "memory");
 }
 
 static double bytes_per_elem(const lpk_op *op)
 {
-    if (op == &lpk_op_fixed_dot8) return 2;
-    if (op == &lpk_op_fixed_dot16) return 4;
-    if (op == &lpk_op_fixed_dotf) return 8;
-    if (op == &lpk_op_fixed_update8) return 7;
-    if (op == &lpk_op_fixed_update16) return 10;
-    if (op == &lpk_op_fixed_updatef) return 16;
-    if (op == &lpk_op_fixed_quant8 || op == &lpk_op_fixed_dequant8) return 5;
+    if (op == &lpk_op_fixed_dot8.op) return 2;
+    if (op == &lpk_op_fixed_dot16.op) return 4;
+    if (op == &lpk_op_fixed_dotf.op) return 8;
+    if (op == &lpk_op_fixed_update8.op) return 7;
+    if (op == &lpk_op_fixed_update16.op) return 10;
+    if (op == &lpk_op_fixed_updatef.op) return 16;
+    if (op == &lpk_op_fixed_quant8.op || op == &lpk_op_fixed_dequant8.op) return 5;
     return 6;
 }
 
@@ -135,19 +135,19 @@ static void step_row(const char *label, const lpk_variant *d8, const lpk_variant
 {
     double t[4];
     const lpk_variant *vs[4] = {d8, u8, df, uf};
-    const lpk_op *ops[4] = {&lpk_op_fixed_dot8, &lpk_op_fixed_update8, &lpk_op_fixed_dotf,
-                            &lpk_op_fixed_updatef};
+    const lpk_op *ops[4] = {&lpk_op_fixed_dot8.op, &lpk_op_fixed_update8.op, &lpk_op_fixed_dotf.op,
+                            &lpk_op_fixed_updatef.op};
     for (int k = 0; k < 4; k++) {
         job *j = k < 2 ? j8 : jf;
         j->op = ops[k];
-        j->fn = vs[k]->fn;
+        j->v = vs[k];
         j->mode = LPK_ROUND_STOCHASTIC;
         t[k] = bu_time(run, j, samples, min_s);
     }
-    j8->fn = d8->fn;
-    j8->fn2 = u8->fn;
-    jf->fn = df->fn;
-    jf->fn2 = uf->fn;
+    j8->v = d8;
+    j8->v2 = u8;
+    jf->v = df;
+    jf->v2 = uf;
     const double s8 = bu_time(run_step8, j8, samples, min_s);
     const double sf = bu_time(run_stepf, jf, samples, min_s);
     printf("{\"bench\":\"fixed\",\"op\":\"halp_step\",\"which\":\"%s\",\"n\":%zu,\"level\":\"%s\","
@@ -188,12 +188,12 @@ int main(int argc, char **argv)
     const double min_s = quick ? 0.002 : 0.02;
     const int samples = quick ? 3 : 7;
     static const struct { const lpk_op *op; int mode; const char *mname; } rows[] = {
-        {&lpk_op_fixed_dot8, 0, "-"},          {&lpk_op_fixed_dot16, 0, "-"},
-        {&lpk_op_fixed_dotf, 0, "-"},          {&lpk_op_fixed_update8, 0, "nearest"},
-        {&lpk_op_fixed_update8, 1, "stochastic"}, {&lpk_op_fixed_update16, 1, "stochastic"},
-        {&lpk_op_fixed_updatef, 0, "-"},       {&lpk_op_fixed_quant8, 0, "nearest"},
-        {&lpk_op_fixed_quant8, 1, "stochastic"}, {&lpk_op_fixed_quant16, 1, "stochastic"},
-        {&lpk_op_fixed_dequant8, 0, "-"},
+        {&lpk_op_fixed_dot8.op, 0, "-"},          {&lpk_op_fixed_dot16.op, 0, "-"},
+        {&lpk_op_fixed_dotf.op, 0, "-"},          {&lpk_op_fixed_update8.op, 0, "nearest"},
+        {&lpk_op_fixed_update8.op, 1, "stochastic"}, {&lpk_op_fixed_update16.op, 1, "stochastic"},
+        {&lpk_op_fixed_updatef.op, 0, "-"},       {&lpk_op_fixed_quant8.op, 0, "nearest"},
+        {&lpk_op_fixed_quant8.op, 1, "stochastic"}, {&lpk_op_fixed_quant16.op, 1, "stochastic"},
+        {&lpk_op_fixed_dequant8.op, 0, "-"},
     };
     for (int si = 0; si < nsizes; si++) {
         const size_t n = sizes[si];
@@ -237,7 +237,7 @@ int main(int argc, char **argv)
                     continue;
                 }
                 j.op = op;
-                j.fn = v->fn;
+                j.v = v;
                 j.mode = rows[r].mode;
                 emit(op->name, rows[r].mname, v->name, lpk_tiers[v->tier].name, n,
                      bytes_per_elem(op), bu_time(run, &j, samples, min_s));
@@ -245,19 +245,19 @@ int main(int argc, char **argv)
         }
         /* the HALP step: dispatched variants, then per tier of updatef */
         job jf = j;
-        step_row("dispatched", lpk_selected(&lpk_op_fixed_dot8), lpk_selected(&lpk_op_fixed_update8),
-                 lpk_selected(&lpk_op_fixed_dotf), lpk_selected(&lpk_op_fixed_updatef), &j, &jf, n,
+        step_row("dispatched", lpk_selected(&lpk_op_fixed_dot8.op), lpk_selected(&lpk_op_fixed_update8.op),
+                 lpk_selected(&lpk_op_fixed_dotf.op), lpk_selected(&lpk_op_fixed_updatef.op), &j, &jf, n,
                  samples, min_s);
-        for (size_t k = 0; k < lpk_op_fixed_updatef.count; k++) {
-            const lpk_variant *uf = &lpk_op_fixed_updatef.variants[k];
+        for (size_t k = 0; k < lpk_op_fixed_updatef.op.count; k++) {
+            const lpk_variant *uf = &lpk_op_fixed_updatef.op.variants[k];
             if (!lpk_variant_runnable(uf))
                 continue;
             const lpk_tier_info *t = &lpk_tiers[uf->tier];
             const int arch = t->arch == LPK_ARCH_ANY ? LPK_ARCH_HOST : t->arch;
             const int rank = t->arch == LPK_ARCH_ANY ? 0 : t->rank;
-            const lpk_variant *d8 = best_upto(&lpk_op_fixed_dot8, arch, rank);
-            const lpk_variant *u8 = best_upto(&lpk_op_fixed_update8, arch, rank);
-            const lpk_variant *df = best_upto(&lpk_op_fixed_dotf, arch, rank);
+            const lpk_variant *d8 = best_upto(&lpk_op_fixed_dot8.op, arch, rank);
+            const lpk_variant *u8 = best_upto(&lpk_op_fixed_update8.op, arch, rank);
+            const lpk_variant *df = best_upto(&lpk_op_fixed_dotf.op, arch, rank);
             if (!d8 || !u8 || !df || (uf->tier == LPK_TIER_SCALAR && !time_ref))
                 continue;
             char label[64];

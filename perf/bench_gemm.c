@@ -204,8 +204,8 @@ int main(int argc, char **argv)
             }
             const char *chosen = lpk_kernel_variant("gemm.bf16f32");
             double best = 0;
-            for (size_t vi = 0; vi < lpk_op_gemm.count; vi++) {
-                const lpk_variant *v = &lpk_op_gemm.variants[vi];
+            for (size_t vi = 0; vi < lpk_op_gemm.op.count; vi++) {
+                const lpk_variant *v = &lpk_op_gemm.op.variants[vi];
                 if (only && !strstr(v->name, only))
                     continue;
                 if (!lpk_variant_runnable(v) || (v->tier == LPK_TIER_SCALAR && flops > 3e8)) {
@@ -215,7 +215,7 @@ int main(int argc, char **argv)
                                                    : "tier not available here");
                     continue;
                 }
-                job j = {((lpk_gemm_ukr_fn *)v->fn)(), s->ta, s->tb, s->m, s->n, s->k, a, b, c};
+                job j = {LPK_FN(lpk_op_gemm, v)(), s->ta, s->tb, s->m, s->n, s->k, a, b, c};
                 const double t = bu_time(run, &j, samples, 0.05);
                 const double gf = flops / t * 1e-9, pk = peaks[v->tier] * nt;
                 if (gf > best)

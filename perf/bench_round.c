@@ -22,7 +22,7 @@
 
 typedef struct {
     const lpk_op *op;
-    lpk_fnptr fn;
+    const lpk_variant *v; /* NULL: the public API */
     const float *x;
     lpk_bf16 *h;
     float *w;
@@ -33,21 +33,21 @@ typedef struct {
 static void run(void *p)
 {
     job *j = p;
-    if (j->op == &lpk_op_round_rne) {
+    if (j->op == &lpk_op_round_rne.op) {
         if (j->api)
             lpk_f32_to_bf16(j->x, j->h, j->n, LPK_ROUND_NEAREST, 0, 0);
         else
-            ((lpk_round_rne_fn *)j->fn)(j->x, j->h, j->n);
-    } else if (j->op == &lpk_op_round_sr) {
+            LPK_FN(lpk_op_round_rne, j->v)(j->x, j->h, j->n);
+    } else if (j->op == &lpk_op_round_sr.op) {
         if (j->api)
             lpk_f32_to_bf16(j->x, j->h, j->n, LPK_ROUND_STOCHASTIC, 42, 0);
         else
-            ((lpk_round_sr_fn *)j->fn)(j->x, j->h, j->n, 42, 0);
+            LPK_FN(lpk_op_round_sr, j->v)(j->x, j->h, j->n, 42, 0);
     } else {
         if (j->api)
             lpk_bf16_to_f32(j->h, j->w, j->n);
         else
-            ((lpk_round_widen_fn *)j->fn)(j->h, j->w, j->n);
+            LPK_FN(lpk_op_round_widen, j->v)(j->h, j->w, j->n);
     }
     __asm__ volatile("" ::: "memory");
 }
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_round: %s\n", lpk_last_error());
         return 2;
     }
-    const lpk_op *ops[] = {&lpk_op_round_rne, &lpk_op_round_sr, &lpk_op_round_widen};
+    const lpk_op *ops[] = {&lpk_op_round_rne.op, &lpk_op_round_sr.op, &lpk_op_round_widen.op};
     const double min_s = quick ? 0.002 : 0.02;
     const int samples = quick ? 3 : 7;
     for (int si = 0; si < nsizes; si++) {
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
                            ops[o]->name, v->name, lpk_tiers[v->tier].name);
                     continue;
                 }
-                job j = {ops[o], v->fn, x, h, w, n, 0};
+                job j = {ops[o], v, x, h, w, n, 0};
                 emit(ops[o]->name, v->name, lpk_tiers[v->tier].name, n, 1,
                      bu_time(run, &j, samples, min_s), t_mc);
             }

@@ -44,7 +44,7 @@ static const bcase cases[] = {
 
 typedef struct {
     const bcase *c;
-    lpk_fnptr fn; /* NULL: the public API */
+    const lpk_variant *v; /* NULL: the public API */
     lpk_upd_bufs b;
     lpk_upd_sgd_k sk;
     lpk_upd_adamw_k ak;
@@ -56,11 +56,11 @@ typedef struct {
 static void run(void *p)
 {
     job *j = p;
-    if (j->fn) {
+    if (j->v) {
         if (j->c->adamw)
-            ((lpk_update_adamw_fn *)j->fn)(&j->b, &j->ak);
+            LPK_FN(lpk_op_update_adamw, j->v)(&j->b, &j->ak);
         else
-            ((lpk_update_sgd_fn *)j->fn)(&j->b, &j->sk);
+            LPK_FN(lpk_op_update_sgd, j->v)(&j->b, &j->sk);
     } else {
         const lpk_status st = j->c->adamw ? lpk_adamw_step(&j->ap, j->c->mode, &j->t, 42, 0)
                                           : lpk_sgd_step(&j->sp, j->c->mode, &j->t, 42, 0);
@@ -183,7 +183,7 @@ int main(int argc, char **argv)
             j.ap = (lpk_adamw_params){1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 10};
             j.ak = (lpk_upd_adamw_k){bc->mode, 1, 0.9f, 0.999f, 0.1f, 1e-3f, 1e-8f,
                                      1.0f / 0.0998f, -1e-3f / 0.6513f, 1e-5f};
-            const lpk_op *op = bc->adamw ? &lpk_op_update_adamw : &lpk_op_update_sgd;
+            const lpk_op *op = bc->adamw ? &lpk_op_update_adamw.op : &lpk_op_update_sgd.op;
             for (size_t k = 0; k < op->count; k++) {
                 const lpk_variant *var = &op->variants[k];
                 if (!lpk_variant_runnable(var)) {
@@ -198,11 +198,11 @@ int main(int argc, char **argv)
                            bc->name, var->name, n);
                     continue;
                 }
-                j.fn = var->fn;
+                j.v = var;
                 emit(bc, var->name, lpk_tiers[var->tier].name, n, 1,
                      time_both(run, &j, samples, min_s), t_mc[bc->bytes]);
             }
-            j.fn = NULL;
+            j.v = NULL;
             char name[128];
             snprintf(name, sizeof name, "public API -> %s", lpk_kernel_variant(op->name));
             emit(bc, name, lpk_isa(), n, threads, time_both(run, &j, samples, min_s),

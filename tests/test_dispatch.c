@@ -151,7 +151,7 @@ static const lpk_variant *expected_pick(const lpk_op *op, int cap)
     for (size_t k = 0; k < op->count; k++) {
         const lpk_variant *v = &op->variants[k];
         const lpk_tier_info *ti = &lpk_tiers[v->tier], *ci = &lpk_tiers[cap];
-        if (v->fn && lpk_tier_supported(v->tier) && ti->rank <= ci->rank &&
+        if (v->built && lpk_tier_supported(v->tier) && ti->rank <= ci->rank &&
             (ti->arch == LPK_ARCH_ANY || ti->arch == ci->arch))
             return v;
     }

@@ -217,7 +217,7 @@ static const float inv_deltas[] = {1.0f, 0.37f, 64.0f, 1e-3f, 3e5f};
 static void check_quant(const lpk_variant *v, void *ctx)
 {
     const lpk_op *op = ctx;
-    const int bits = op == &lpk_op_fixed_quant8 ? 8 : 16;
+    const int bits = op == &lpk_op_fixed_quant8.op ? 8 : 16;
     const size_t es = (size_t)bits / 8;
     const lpk_variant *r = ref_of(op);
     printf("RUN     %s [%s]\n", v->name, op->name);
@@ -236,11 +236,11 @@ static void check_quant(const lpk_variant *v, void *ctx)
                         void *qb = g_alloc(&gb, n * es, 0);
                         const float *x = xb + mis;
                         if (bits == 8) {
-                            ((lpk_fixed_quant8_fn *)v->fn)(x, qa, n, inv, (lpk_round)mode, 77 + n, offsets[k]);
-                            ((lpk_fixed_quant8_fn *)r->fn)(x, qb, n, inv, (lpk_round)mode, 77 + n, offsets[k]);
+                            LPK_FN(lpk_op_fixed_quant8, v)(x, qa, n, inv, (lpk_round)mode, 77 + n, offsets[k]);
+                            LPK_FN(lpk_op_fixed_quant8, r)(x, qb, n, inv, (lpk_round)mode, 77 + n, offsets[k]);
                         } else {
-                            ((lpk_fixed_quant16_fn *)v->fn)(x, qa, n, inv, (lpk_round)mode, 77 + n, offsets[k]);
-                            ((lpk_fixed_quant16_fn *)r->fn)(x, qb, n, inv, (lpk_round)mode, 77 + n, offsets[k]);
+                            LPK_FN(lpk_op_fixed_quant16, v)(x, qa, n, inv, (lpk_round)mode, 77 + n, offsets[k]);
+                            LPK_FN(lpk_op_fixed_quant16, r)(x, qb, n, inv, (lpk_round)mode, 77 + n, offsets[k]);
                         }
                         const long d = tu_first_diff(qa, qb, n * es);
                         if (d >= 0)
@@ -256,11 +256,11 @@ static void check_quant(const lpk_variant *v, void *ctx)
             guarded ga, gb;
             void *qa = g_alloc(&ga, big * es, es), *qb = g_alloc(&gb, big * es, 0);
             if (bits == 8) {
-                ((lpk_fixed_quant8_fn *)v->fn)(xb + 1, qa, big, inv, (lpk_round)mode, 9, 12345);
-                ((lpk_fixed_quant8_fn *)r->fn)(xb + 1, qb, big, inv, (lpk_round)mode, 9, 12345);
+                LPK_FN(lpk_op_fixed_quant8, v)(xb + 1, qa, big, inv, (lpk_round)mode, 9, 12345);
+                LPK_FN(lpk_op_fixed_quant8, r)(xb + 1, qb, big, inv, (lpk_round)mode, 9, 12345);
             } else {
-                ((lpk_fixed_quant16_fn *)v->fn)(xb + 1, qa, big, inv, (lpk_round)mode, 9, 12345);
-                ((lpk_fixed_quant16_fn *)r->fn)(xb + 1, qb, big, inv, (lpk_round)mode, 9, 12345);
+                LPK_FN(lpk_op_fixed_quant16, v)(xb + 1, qa, big, inv, (lpk_round)mode, 9, 12345);
+                LPK_FN(lpk_op_fixed_quant16, r)(xb + 1, qb, big, inv, (lpk_round)mode, 9, 12345);
             }
             assert_int_equal(tu_first_diff(qa, qb, big * es), -1);
             g_check(&ga, v->name, big);
@@ -272,7 +272,7 @@ static void check_quant(const lpk_variant *v, void *ctx)
 static void check_dequant(const lpk_variant *v, void *ctx)
 {
     const lpk_op *op = ctx;
-    const int bits = op == &lpk_op_fixed_dequant8 ? 8 : 16;
+    const int bits = op == &lpk_op_fixed_dequant8.op ? 8 : 16;
     const size_t es = (size_t)bits / 8;
     const lpk_variant *r = ref_of(op);
     printf("RUN     %s [%s]\n", v->name, op->name);
@@ -293,11 +293,11 @@ static void check_dequant(const lpk_variant *v, void *ctx)
                 float *xa = g_alloc(&ga, n * 4, mis * 4), *xr = g_alloc(&gb, n * 4, 0);
                 const void *q = qb + (mis + 1) % 4 * es;
                 if (bits == 8) {
-                    ((lpk_fixed_dequant8_fn *)v->fn)(q, xa, n, deltas[id]);
-                    ((lpk_fixed_dequant8_fn *)r->fn)(q, xr, n, deltas[id]);
+                    LPK_FN(lpk_op_fixed_dequant8, v)(q, xa, n, deltas[id]);
+                    LPK_FN(lpk_op_fixed_dequant8, r)(q, xr, n, deltas[id]);
                 } else {
-                    ((lpk_fixed_dequant16_fn *)v->fn)(q, xa, n, deltas[id]);
-                    ((lpk_fixed_dequant16_fn *)r->fn)(q, xr, n, deltas[id]);
+                    LPK_FN(lpk_op_fixed_dequant16, v)(q, xa, n, deltas[id]);
+                    LPK_FN(lpk_op_fixed_dequant16, r)(q, xr, n, deltas[id]);
                 }
                 const long d = tu_first_diff(xa, xr, n * 4);
                 if (d >= 0)
@@ -311,7 +311,7 @@ static void check_dequant(const lpk_variant *v, void *ctx)
 
 static int64_t run_dot(const lpk_variant *v, int bits, const void *a, const void *b, size_t n)
 {
-    return bits == 8 ? ((lpk_fixed_dot8_fn *)v->fn)(a, b, n) : ((lpk_fixed_dot16_fn *)v->fn)(a, b, n);
+    return bits == 8 ? LPK_FN(lpk_op_fixed_dot8, v)(a, b, n) : LPK_FN(lpk_op_fixed_dot16, v)(a, b, n);
 }
 
 /* n elements of a and b set to the constants ca, cb: the exact dot is
@@ -343,7 +343,7 @@ static void dot_const(const lpk_variant *v, const lpk_variant *r, int bits, size
 static void check_dot(const lpk_variant *v, void *ctx)
 {
     const lpk_op *op = ctx;
-    const int bits = op == &lpk_op_fixed_dot8 ? 8 : 16;
+    const int bits = op == &lpk_op_fixed_dot8.op ? 8 : 16;
     const size_t es = (size_t)bits / 8;
     const lpk_variant *r = ref_of(op);
     printf("RUN     %s [%s]\n", v->name, op->name);
@@ -395,11 +395,11 @@ static void update_once(const lpk_variant *v, const lpk_variant *r, int bits, co
     memcpy(za, z0, n * es);
     memcpy(zr, z0, n * es);
     if (bits == 8) {
-        ((lpk_fixed_update8_fn *)v->fn)(za, x, h, n, a, b, (lpk_round)mode, seed, offset);
-        ((lpk_fixed_update8_fn *)r->fn)(zr, x, h, n, a, b, (lpk_round)mode, seed, offset);
+        LPK_FN(lpk_op_fixed_update8, v)(za, x, h, n, a, b, (lpk_round)mode, seed, offset);
+        LPK_FN(lpk_op_fixed_update8, r)(zr, x, h, n, a, b, (lpk_round)mode, seed, offset);
     } else {
-        ((lpk_fixed_update16_fn *)v->fn)(za, x, h, n, a, b, (lpk_round)mode, seed, offset);
-        ((lpk_fixed_update16_fn *)r->fn)(zr, x, h, n, a, b, (lpk_round)mode, seed, offset);
+        LPK_FN(lpk_op_fixed_update16, v)(za, x, h, n, a, b, (lpk_round)mode, seed, offset);
+        LPK_FN(lpk_op_fixed_update16, r)(zr, x, h, n, a, b, (lpk_round)mode, seed, offset);
     }
     const long d = tu_first_diff(za, zr, n * es);
     if (d >= 0)
@@ -412,7 +412,7 @@ static void update_once(const lpk_variant *v, const lpk_variant *r, int bits, co
 static void check_update(const lpk_variant *v, void *ctx)
 {
     const lpk_op *op = ctx;
-    const int bits = op == &lpk_op_fixed_update8 ? 8 : 16;
+    const int bits = op == &lpk_op_fixed_update8.op ? 8 : 16;
     const size_t es = (size_t)bits / 8;
     const lpk_variant *r = ref_of(op);
     printf("RUN     %s [%s]\n", v->name, op->name);
@@ -487,9 +487,9 @@ static void check_updatef(const lpk_variant *v, void *ctx)
                 float *za = g_alloc(&ga, n * 4, mis * 4), *zr = g_alloc(&gb, n * 4, 0);
                 memcpy(za, z0 + mis, n * 4);
                 memcpy(zr, z0 + mis, n * 4);
-                ((lpk_fixed_updatef_fn *)v->fn)(za, x + (mis + 1) % 4, h + (mis + 2) % 4, n,
+                LPK_FN(lpk_op_fixed_updatef, v)(za, x + (mis + 1) % 4, h + (mis + 2) % 4, n,
                                                 ab[k][0], ab[k][1]);
-                ((lpk_fixed_updatef_fn *)r->fn)(zr, x + (mis + 1) % 4, h + (mis + 2) % 4, n,
+                LPK_FN(lpk_op_fixed_updatef, r)(zr, x + (mis + 1) % 4, h + (mis + 2) % 4, n,
                                                 ab[k][0], ab[k][1]);
                 /* bit for bit, but a NaN result only needs to be a NaN (fixed.h) */
                 for (size_t i = 0; i < n; i++)
@@ -528,7 +528,7 @@ static void check_dotf(const lpk_variant *v, void *ctx)
             }
             const double u = 0x1p-24, nu = (double)n * u;
             const double bound = nu / (1 - nu) * absum + (double)n * 0x1p-53 * absum;
-            const double got = ((lpk_fixed_dotf_fn *)v->fn)(pa, pb, n);
+            const double got = LPK_FN(lpk_op_fixed_dotf, v)(pa, pb, n);
             if (fabs(got - exact) > bound)
                 fail_msg("%s: n=%zu dotf %.9g, exact %.17g, error %.3g > bound %.3g", v->name, n,
                          got, exact, fabs(got - exact), bound);
@@ -545,14 +545,14 @@ static void check_dotf(const lpk_variant *v, void *ctx)
         double exact = 0;
         for (size_t i = 0; i < n; i++)
             exact += (double)a[i] * b[i];
-        assert_true(((lpk_fixed_dotf_fn *)v->fn)(a, b, n) == (float)exact);
+        assert_true(LPK_FN(lpk_op_fixed_dotf, v)(a, b, n) == (float)exact);
     }
     /* NaN and Inf propagate */
     a[5] = NAN;
-    assert_true(isnan(((lpk_fixed_dotf_fn *)v->fn)(a, b, 100)));
+    assert_true(isnan(LPK_FN(lpk_op_fixed_dotf, v)(a, b, 100)));
     a[5] = INFINITY;
     b[5] = 1.0f;
-    assert_true(isinf(((lpk_fixed_dotf_fn *)v->fn)(a, b, 100)));
+    assert_true(isinf(LPK_FN(lpk_op_fixed_dotf, v)(a, b, 100)));
     free(a);
     free(b);
 }
@@ -563,16 +563,16 @@ static void each(const lpk_op *op, tu_variant_fn fn)
     printf("%s: %d variant(s) checked\n", op->name, ran);
 }
 
-static void test_quant8(void **state) { each(&lpk_op_fixed_quant8, check_quant); }
-static void test_quant16(void **state) { each(&lpk_op_fixed_quant16, check_quant); }
-static void test_dequant8(void **state) { each(&lpk_op_fixed_dequant8, check_dequant); }
-static void test_dequant16(void **state) { each(&lpk_op_fixed_dequant16, check_dequant); }
-static void test_dot8(void **state) { each(&lpk_op_fixed_dot8, check_dot); }
-static void test_dot16(void **state) { each(&lpk_op_fixed_dot16, check_dot); }
-static void test_update8(void **state) { each(&lpk_op_fixed_update8, check_update); }
-static void test_update16(void **state) { each(&lpk_op_fixed_update16, check_update); }
-static void test_dotf(void **state) { each(&lpk_op_fixed_dotf, check_dotf); }
-static void test_updatef(void **state) { each(&lpk_op_fixed_updatef, check_updatef); }
+static void test_quant8(void **state) { each(&lpk_op_fixed_quant8.op, check_quant); }
+static void test_quant16(void **state) { each(&lpk_op_fixed_quant16.op, check_quant); }
+static void test_dequant8(void **state) { each(&lpk_op_fixed_dequant8.op, check_dequant); }
+static void test_dequant16(void **state) { each(&lpk_op_fixed_dequant16.op, check_dequant); }
+static void test_dot8(void **state) { each(&lpk_op_fixed_dot8.op, check_dot); }
+static void test_dot16(void **state) { each(&lpk_op_fixed_dot16.op, check_dot); }
+static void test_update8(void **state) { each(&lpk_op_fixed_update8.op, check_update); }
+static void test_update16(void **state) { each(&lpk_op_fixed_update16.op, check_update); }
+static void test_dotf(void **state) { each(&lpk_op_fixed_dotf.op, check_dotf); }
+static void test_updatef(void **state) { each(&lpk_op_fixed_updatef.op, check_updatef); }
 
 /* ---- which random bits each element uses ---------------------------------- */
 
@@ -583,8 +583,8 @@ static void test_updatef(void **state) { each(&lpk_op_fixed_updatef, check_updat
 static void check_bits(const lpk_variant *v, void *ctx)
 {
     const lpk_op *op = ctx;
-    const int upd = op == &lpk_op_fixed_update8 || op == &lpk_op_fixed_update16;
-    const int bits = (op == &lpk_op_fixed_quant8 || op == &lpk_op_fixed_update8) ? 8 : 16;
+    const int upd = op == &lpk_op_fixed_update8.op || op == &lpk_op_fixed_update16.op;
+    const int bits = (op == &lpk_op_fixed_quant8.op || op == &lpk_op_fixed_update8.op) ? 8 : 16;
     printf("RUN     %s [%s] bits\n", v->name, op->name);
     const size_t n = 300;
     float f[300];
@@ -606,15 +606,15 @@ static void check_bits(const lpk_variant *v, void *ctx)
                 memset(out, 0, sizeof out);
                 memset(out8, 0, sizeof out8);
                 if (bits == 8)
-                    ((lpk_fixed_update8_fn *)v->fn)(out8, zero8, f, n, 0.0f, 0.0f,
+                    LPK_FN(lpk_op_fixed_update8, v)(out8, zero8, f, n, 0.0f, 0.0f,
                                                     LPK_ROUND_STOCHASTIC, seed, offs[k]);
                 else
-                    ((lpk_fixed_update16_fn *)v->fn)(out, zero16, f, n, 0.0f, 0.0f,
+                    LPK_FN(lpk_op_fixed_update16, v)(out, zero16, f, n, 0.0f, 0.0f,
                                                      LPK_ROUND_STOCHASTIC, seed, offs[k]);
             } else if (bits == 8) {
-                ((lpk_fixed_quant8_fn *)v->fn)(f, out8, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
+                LPK_FN(lpk_op_fixed_quant8, v)(f, out8, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
             } else {
-                ((lpk_fixed_quant16_fn *)v->fn)(f, out, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
+                LPK_FN(lpk_op_fixed_quant16, v)(f, out, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
             }
             for (size_t i = 0; i < n; i++) {
                 const int q = bits == 8 ? out8[i] : out[i];
@@ -627,10 +627,10 @@ static void check_bits(const lpk_variant *v, void *ctx)
 
 static void test_bits(void **state)
 {
-    each(&lpk_op_fixed_quant8, check_bits);
-    each(&lpk_op_fixed_quant16, check_bits);
-    each(&lpk_op_fixed_update8, check_bits);
-    each(&lpk_op_fixed_update16, check_bits);
+    each(&lpk_op_fixed_quant8.op, check_bits);
+    each(&lpk_op_fixed_quant16.op, check_bits);
+    each(&lpk_op_fixed_update8.op, check_bits);
+    each(&lpk_op_fixed_update16.op, check_bits);
 }
 
 /* ---- stochastic rounding at its decision edges ---------------------------- */
@@ -698,8 +698,8 @@ static size_t sr_edge_values(float *v, size_t cap, int bits, uint64_t seed, uint
 static void check_sr_edges(const lpk_variant *v, void *ctx)
 {
     const lpk_op *op = ctx;
-    const int upd = op == &lpk_op_fixed_update8 || op == &lpk_op_fixed_update16;
-    const int bits = (op == &lpk_op_fixed_quant8 || op == &lpk_op_fixed_update8) ? 8 : 16;
+    const int upd = op == &lpk_op_fixed_update8.op || op == &lpk_op_fixed_update16.op;
+    const int bits = (op == &lpk_op_fixed_quant8.op || op == &lpk_op_fixed_update8.op) ? 8 : 16;
     const size_t es = (size_t)bits / 8, cap = 64 * 256;
     const lpk_variant *r = ref_of(op);
     printf("RUN     %s [%s] rounding edges\n", v->name, op->name);
@@ -728,11 +728,11 @@ static void check_sr_edges(const lpk_variant *v, void *ctx)
         guarded ga, gb;
         void *qa = g_alloc(&ga, n * es, (k % 4) * es), *qr = g_alloc(&gb, n * es, 0);
         if (bits == 8) {
-            ((lpk_fixed_quant8_fn *)v->fn)(h, qa, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
-            ((lpk_fixed_quant8_fn *)r->fn)(h, qr, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
+            LPK_FN(lpk_op_fixed_quant8, v)(h, qa, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
+            LPK_FN(lpk_op_fixed_quant8, r)(h, qr, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
         } else {
-            ((lpk_fixed_quant16_fn *)v->fn)(h, qa, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
-            ((lpk_fixed_quant16_fn *)r->fn)(h, qr, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
+            LPK_FN(lpk_op_fixed_quant16, v)(h, qa, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
+            LPK_FN(lpk_op_fixed_quant16, r)(h, qr, n, 1.0f, LPK_ROUND_STOCHASTIC, seed, offs[k]);
         }
         const long d = tu_first_diff(qa, qr, n * es);
         if (d >= 0)
@@ -748,10 +748,10 @@ static void check_sr_edges(const lpk_variant *v, void *ctx)
 
 static void test_sr_edges(void **state)
 {
-    each(&lpk_op_fixed_quant8, check_sr_edges);
-    each(&lpk_op_fixed_quant16, check_sr_edges);
-    each(&lpk_op_fixed_update8, check_sr_edges);
-    each(&lpk_op_fixed_update16, check_sr_edges);
+    each(&lpk_op_fixed_quant8.op, check_sr_edges);
+    each(&lpk_op_fixed_quant16.op, check_sr_edges);
+    each(&lpk_op_fixed_update8.op, check_sr_edges);
+    each(&lpk_op_fixed_update16.op, check_sr_edges);
 }
 
 /* ---- statistics of stochastic rounding (dispatched variants) -------------- */
@@ -760,9 +760,9 @@ static void test_sr_edges(void **state)
    16 bits, fixed.h) plus 6 standard errors of v. */
 static void test_sr_unbiased(void **state)
 {
-    const lpk_variant *q8 = lpk_selected(&lpk_op_fixed_quant8);
-    const lpk_variant *u8 = lpk_selected(&lpk_op_fixed_update8);
-    const lpk_variant *u16 = lpk_selected(&lpk_op_fixed_update16);
+    const lpk_variant *q8 = lpk_selected(&lpk_op_fixed_quant8.op);
+    const lpk_variant *u8 = lpk_selected(&lpk_op_fixed_update8.op);
+    const lpk_variant *u16 = lpk_selected(&lpk_op_fixed_update16.op);
     assert_non_null(q8);
     const float values[] = {3.3f, -2.71828f, 0.01f, -0.999f, 100.5f, -127.25f, 0.123456f};
     const size_t n = 4096;
@@ -779,7 +779,7 @@ static void test_sr_unbiased(void **state)
         double sum = 0;
         size_t cnt = 0;
         for (uint64_t c = 0; c < 16; c++) {
-            ((lpk_fixed_quant8_fn *)q8->fn)(x, q, n, 1.0f, LPK_ROUND_STOCHASTIC, 5 + c, c * n);
+            LPK_FN(lpk_op_fixed_quant8, q8)(x, q, n, 1.0f, LPK_ROUND_STOCHASTIC, 5 + c, c * n);
             for (size_t i = 0; i < n; i++) {
                 assert_true(q[i] == (int8_t)floor(val) || q[i] == (int8_t)floor(val) + 1);
                 sum += q[i];
@@ -803,10 +803,10 @@ static void test_sr_unbiased(void **state)
                     z16[i] = 3, x16[i] = 4;
                 }
                 if (w == 0)
-                    ((lpk_fixed_update8_fn *)u8->fn)(z, xz, h, m, 0.5f, 0.25f, LPK_ROUND_STOCHASTIC,
+                    LPK_FN(lpk_op_fixed_update8, u8)(z, xz, h, m, 0.5f, 0.25f, LPK_ROUND_STOCHASTIC,
                                                      42, c * m);
                 else
-                    ((lpk_fixed_update16_fn *)u16->fn)(z16, x16, h, m, 0.5f, 0.25f,
+                    LPK_FN(lpk_op_fixed_update16, u16)(z16, x16, h, m, 0.5f, 0.25f,
                                                        LPK_ROUND_STOCHASTIC, 42, c * m);
                 for (size_t i = 0; i < m; i++) {
                     sum += w == 0 ? z[i] : z16[i];
@@ -828,7 +828,7 @@ static void test_sr_unbiased(void **state)
         for (size_t c = 0; c < cells; c++)
             for (size_t i = 0; i < per; i++)
                 y[c * per + i] = 5.0f + (float)(2 * c + 1) / 64.0f;
-        ((lpk_fixed_quant8_fn *)q8->fn)(y, o, per * cells, 1.0f, LPK_ROUND_STOCHASTIC, 77, 0);
+        LPK_FN(lpk_op_fixed_quant8, q8)(y, o, per * cells, 1.0f, LPK_ROUND_STOCHASTIC, 77, 0);
         double chi2 = 0;
         for (size_t c = 0; c < cells; c++) {
             size_t up = 0;
@@ -864,10 +864,8 @@ static void test_splits(void **state)
         z0[i] = rand_i8(&s);
         xi[i] = rand_i8(&s);
     }
-    const lpk_variant *q = lpk_selected(&lpk_op_fixed_quant8);
-    const lpk_variant *u = lpk_selected(&lpk_op_fixed_update8);
-    lpk_fixed_quant8_fn *qf = (lpk_fixed_quant8_fn *)q->fn;
-    lpk_fixed_update8_fn *uf = (lpk_fixed_update8_fn *)u->fn;
+    lpk_fixed_quant8_fn *qf = LPK_SELECTED(lpk_op_fixed_quant8);
+    lpk_fixed_update8_fn *uf = LPK_SELECTED(lpk_op_fixed_update8);
     qf(x, a, n, 1.0f, LPK_ROUND_STOCHASTIC, 9, 100);
     static const size_t cuts[] = {1, 7, 63, 64, 65, 1000, 4999};
     for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
@@ -903,34 +901,34 @@ static void test_splits(void **state)
 static void n0_variant(const lpk_variant *v, void *ctx)
 {
     const lpk_op *op = ctx;
-    if (op == &lpk_op_fixed_quant8)
-        ((lpk_fixed_quant8_fn *)v->fn)(NULL, NULL, 0, 1.0f, LPK_ROUND_STOCHASTIC, 1, 3);
-    else if (op == &lpk_op_fixed_quant16)
-        ((lpk_fixed_quant16_fn *)v->fn)(NULL, NULL, 0, 1.0f, LPK_ROUND_NEAREST, 1, 3);
-    else if (op == &lpk_op_fixed_dequant8)
-        ((lpk_fixed_dequant8_fn *)v->fn)(NULL, NULL, 0, 1.0f);
-    else if (op == &lpk_op_fixed_dequant16)
-        ((lpk_fixed_dequant16_fn *)v->fn)(NULL, NULL, 0, 1.0f);
-    else if (op == &lpk_op_fixed_dot8)
-        assert_true(((lpk_fixed_dot8_fn *)v->fn)(NULL, NULL, 0) == 0);
-    else if (op == &lpk_op_fixed_dot16)
-        assert_true(((lpk_fixed_dot16_fn *)v->fn)(NULL, NULL, 0) == 0);
-    else if (op == &lpk_op_fixed_update8)
-        ((lpk_fixed_update8_fn *)v->fn)(NULL, NULL, NULL, 0, 1.0f, 1.0f, LPK_ROUND_STOCHASTIC, 1, 3);
-    else if (op == &lpk_op_fixed_update16)
-        ((lpk_fixed_update16_fn *)v->fn)(NULL, NULL, NULL, 0, 1.0f, 1.0f, LPK_ROUND_NEAREST, 1, 3);
-    else if (op == &lpk_op_fixed_dotf)
-        assert_true(((lpk_fixed_dotf_fn *)v->fn)(NULL, NULL, 0) == 0.0f);
+    if (op == &lpk_op_fixed_quant8.op)
+        LPK_FN(lpk_op_fixed_quant8, v)(NULL, NULL, 0, 1.0f, LPK_ROUND_STOCHASTIC, 1, 3);
+    else if (op == &lpk_op_fixed_quant16.op)
+        LPK_FN(lpk_op_fixed_quant16, v)(NULL, NULL, 0, 1.0f, LPK_ROUND_NEAREST, 1, 3);
+    else if (op == &lpk_op_fixed_dequant8.op)
+        LPK_FN(lpk_op_fixed_dequant8, v)(NULL, NULL, 0, 1.0f);
+    else if (op == &lpk_op_fixed_dequant16.op)
+        LPK_FN(lpk_op_fixed_dequant16, v)(NULL, NULL, 0, 1.0f);
+    else if (op == &lpk_op_fixed_dot8.op)
+        assert_true(LPK_FN(lpk_op_fixed_dot8, v)(NULL, NULL, 0) == 0);
+    else if (op == &lpk_op_fixed_dot16.op)
+        assert_true(LPK_FN(lpk_op_fixed_dot16, v)(NULL, NULL, 0) == 0);
+    else if (op == &lpk_op_fixed_update8.op)
+        LPK_FN(lpk_op_fixed_update8, v)(NULL, NULL, NULL, 0, 1.0f, 1.0f, LPK_ROUND_STOCHASTIC, 1, 3);
+    else if (op == &lpk_op_fixed_update16.op)
+        LPK_FN(lpk_op_fixed_update16, v)(NULL, NULL, NULL, 0, 1.0f, 1.0f, LPK_ROUND_NEAREST, 1, 3);
+    else if (op == &lpk_op_fixed_dotf.op)
+        assert_true(LPK_FN(lpk_op_fixed_dotf, v)(NULL, NULL, 0) == 0.0f);
     else
-        ((lpk_fixed_updatef_fn *)v->fn)(NULL, NULL, NULL, 0, 1.0f, 1.0f);
+        LPK_FN(lpk_op_fixed_updatef, v)(NULL, NULL, NULL, 0, 1.0f, 1.0f);
 }
 
 static void test_n0(void **state)
 {
-    const lpk_op *ops[] = {&lpk_op_fixed_quant8, &lpk_op_fixed_quant16, &lpk_op_fixed_dequant8,
-                           &lpk_op_fixed_dequant16, &lpk_op_fixed_dot8, &lpk_op_fixed_dot16,
-                           &lpk_op_fixed_update8, &lpk_op_fixed_update16, &lpk_op_fixed_dotf,
-                           &lpk_op_fixed_updatef};
+    const lpk_op *ops[] = {&lpk_op_fixed_quant8.op, &lpk_op_fixed_quant16.op, &lpk_op_fixed_dequant8.op,
+                           &lpk_op_fixed_dequant16.op, &lpk_op_fixed_dot8.op, &lpk_op_fixed_dot16.op,
+                           &lpk_op_fixed_update8.op, &lpk_op_fixed_update16.op, &lpk_op_fixed_dotf.op,
+                           &lpk_op_fixed_updatef.op};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
         tu_each_variant(ops[k], n0_variant, (void *)ops[k]);
         /* the table is complete: registered, named, ends with the reference */

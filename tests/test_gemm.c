@@ -145,7 +145,7 @@ static int emulated(void) { return getenv("LPK_EXPECT_TIER") != NULL; }
 
 static void check_variant(const lpk_variant *v, void *ctx)
 {
-    const lpk_gemm_ukr *u = ((lpk_gemm_ukr_fn *)v->fn)();
+    const lpk_gemm_ukr *u = LPK_FN(lpk_op_gemm, v)();
     printf("RUN     %s (%ux%u, kr %u)\n", v->name, u->mr, u->nr, u->kr);
     /* all m, n in the list crossed, k cycling through it; every transpose
        pair, padded leading dimensions (prime pads), misaligned pointers */
@@ -176,14 +176,14 @@ static void check_variant(const lpk_variant *v, void *ctx)
 
 static void test_variants(void **state)
 {
-    const int ran = tu_each_variant(&lpk_op_gemm, check_variant, NULL);
+    const int ran = tu_each_variant(&lpk_op_gemm.op, check_variant, NULL);
     printf("gemm: %d variant(s) checked against the exact product\n", ran);
 }
 
 /* NaN and Inf in A or B reach exactly the C elements they should. */
 static void specials_variant(const lpk_variant *v, void *ctx)
 {
-    const lpk_gemm_ukr *u = ((lpk_gemm_ukr_fn *)v->fn)();
+    const lpk_gemm_ukr *u = LPK_FN(lpk_op_gemm, v)();
     const size_t m = 19, n = 21, k = 35;
     lpk_bf16 *a = malloc(m * k * 2), *b = malloc(k * n * 2);
     uint64_t s = 5;
@@ -199,7 +199,7 @@ static void specials_variant(const lpk_variant *v, void *ctx)
     free(b);
 }
 
-static void test_specials(void **state) { tu_each_variant(&lpk_op_gemm, specials_variant, NULL); }
+static void test_specials(void **state) { tu_each_variant(&lpk_op_gemm.op, specials_variant, NULL); }
 
 /* ---- the public API ------------------------------------------------------ */
 

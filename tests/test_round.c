@@ -129,12 +129,12 @@ typedef struct {
 static void run_variant(const lpk_variant *v, const lpk_op *op, const void *src, void *dst,
                         size_t n, uint64_t seed, uint64_t offset)
 {
-    if (op == &lpk_op_round_rne)
-        ((lpk_round_rne_fn *)v->fn)(src, dst, n);
-    else if (op == &lpk_op_round_sr)
-        ((lpk_round_sr_fn *)v->fn)(src, dst, n, seed, offset);
+    if (op == &lpk_op_round_rne.op)
+        LPK_FN(lpk_op_round_rne, v)(src, dst, n);
+    else if (op == &lpk_op_round_sr.op)
+        LPK_FN(lpk_op_round_sr, v)(src, dst, n, seed, offset);
     else
-        ((lpk_round_widen_fn *)v->fn)(src, dst, n);
+        LPK_FN(lpk_op_round_widen, v)(src, dst, n);
 }
 
 static const lpk_variant *ref_of(const lpk_op *op)
@@ -149,7 +149,7 @@ static const lpk_variant *ref_of(const lpk_op *op)
 static void compare_once(const lpk_variant *v, const lpk_op *op, const void *src, size_t n,
                          size_t mis, uint64_t seed, uint64_t offset)
 {
-    const int widen = op == &lpk_op_round_widen;
+    const int widen = op == &lpk_op_round_widen.op;
     const size_t osz = widen ? 4 : 2;
     unsigned char *a = malloc((n + 2 * GUARD + 8) * osz), *b = malloc((n + 2 * GUARD + 8) * osz);
     assert_non_null(a);
@@ -176,7 +176,7 @@ static void compare_once(const lpk_variant *v, const lpk_op *op, const void *src
 
 static void *make_input(const lpk_op *op, size_t n, size_t mis, uint64_t seed, void **base)
 {
-    if (op == &lpk_op_round_widen) {
+    if (op == &lpk_op_round_widen.op) {
         lpk_bf16 *p = alloc_bf16(n);
         uint64_t s = seed;
         for (size_t i = 0; i < n + 8; i++)
@@ -196,7 +196,7 @@ static const uint64_t offsets[] = {0, 1, 3, 5, 7, 8, 9, 63, 64, 1000003,
 static void check_variant(const lpk_variant *v, void *ctx)
 {
     const lpk_op *op = ((vctx *)ctx)->op;
-    const int sr = op == &lpk_op_round_sr;
+    const int sr = op == &lpk_op_round_sr.op;
     printf("RUN     %s [%s]\n", v->name, op->name);
     for (size_t mis = 0; mis < 4; mis++)
         for (size_t n = 0; n <= 130; n++) {
@@ -211,7 +211,7 @@ static void check_variant(const lpk_variant *v, void *ctx)
     {
         uint32_t sp[128];
         const size_t ns = tu_special_f32_bits(sp, 128);
-        if (op == &lpk_op_round_widen) {
+        if (op == &lpk_op_round_widen.op) {
             lpk_bf16 h[4 * 128];
             for (size_t i = 0; i < 4 * ns; i++)
                 h[i] = (lpk_bf16)(sp[(i * 5) % ns] >> 16 | (i & 1));
@@ -270,9 +270,9 @@ static void each_variant_of(const lpk_op *op)
     printf("%s: %d variant(s) checked against %s\n", op->name, ran, c.ref->name);
 }
 
-static void test_variants_rne(void **state) { each_variant_of(&lpk_op_round_rne); }
-static void test_variants_sr(void **state) { each_variant_of(&lpk_op_round_sr); }
-static void test_variants_widen(void **state) { each_variant_of(&lpk_op_round_widen); }
+static void test_variants_rne(void **state) { each_variant_of(&lpk_op_round_rne.op); }
+static void test_variants_sr(void **state) { each_variant_of(&lpk_op_round_sr.op); }
+static void test_variants_widen(void **state) { each_variant_of(&lpk_op_round_widen.op); }
 
 /* ---- stochastic rounding statistics (through the public API) ------------ */
 

@@ -245,9 +245,9 @@ static size_t make_configs(int mode, config *out)
 static void run_kernel(const lpk_variant *v, const config *c, const lpk_upd_bufs *b)
 {
     if (c->adamw)
-        ((lpk_update_adamw_fn *)v->fn)(b, &c->adam);
+        LPK_FN(lpk_op_update_adamw, v)(b, &c->adam);
     else
-        ((lpk_update_sgd_fn *)v->fn)(b, &c->sgd);
+        LPK_FN(lpk_op_update_sgd, v)(b, &c->sgd);
 }
 
 static const lpk_variant *ref_of(const lpk_op *op)
@@ -286,7 +286,7 @@ static const uint64_t offsets[] = {0, 1, 3, 5, 7, 8, 9, 63, 64, 1000003,
 static void check_step_variant(const lpk_variant *v, void *ctx)
 {
     const lpk_op *op = ctx;
-    const int adamw = op == &lpk_op_update_adamw;
+    const int adamw = op == &lpk_op_update_adamw.op;
     const lpk_variant *ref = ref_of(op);
     printf("RUN     %s [%s]\n", v->name, op->name);
     size_t runs = 0;
@@ -348,11 +348,11 @@ static void kahan_once(const lpk_variant *v, const lpk_variant *ref, int split, 
     arena_clone(&x, a);
     arena_clone(&r, a);
     if (split) {
-        ((lpk_update_kahan_split_fn *)v->fn)(x.p[MASTER], x.p[W], x.p[COMP], a->n);
-        ((lpk_update_kahan_split_fn *)ref->fn)(r.p[MASTER], r.p[W], r.p[COMP], a->n);
+        LPK_FN(lpk_op_update_kahan_split, v)(x.p[MASTER], x.p[W], x.p[COMP], a->n);
+        LPK_FN(lpk_op_update_kahan_split, ref)(r.p[MASTER], r.p[W], r.p[COMP], a->n);
     } else {
-        ((lpk_update_kahan_merge_fn *)v->fn)(x.p[W], x.p[COMP], x.p[MASTER], a->n);
-        ((lpk_update_kahan_merge_fn *)ref->fn)(r.p[W], r.p[COMP], r.p[MASTER], a->n);
+        LPK_FN(lpk_op_update_kahan_merge, v)(x.p[W], x.p[COMP], x.p[MASTER], a->n);
+        LPK_FN(lpk_op_update_kahan_merge, ref)(r.p[W], r.p[COMP], r.p[MASTER], a->n);
     }
     arena_compare(&x, &r, v->name);
     arena_free(&x);
@@ -362,7 +362,7 @@ static void kahan_once(const lpk_variant *v, const lpk_variant *ref, int split, 
 static void check_kahan_variant(const lpk_variant *v, void *ctx)
 {
     const lpk_op *op = ctx;
-    const int split = op == &lpk_op_update_kahan_split;
+    const int split = op == &lpk_op_update_kahan_split.op;
     const lpk_variant *ref = ref_of(op);
     printf("RUN     %s [%s]\n", v->name, op->name);
     arena a;
@@ -389,15 +389,15 @@ static void each_variant(const lpk_op *op, tu_variant_fn fn)
     assert_true(ran >= 1);
 }
 
-static void test_variants_sgd(void **state) { each_variant(&lpk_op_update_sgd, check_step_variant); }
-static void test_variants_adamw(void **state) { each_variant(&lpk_op_update_adamw, check_step_variant); }
+static void test_variants_sgd(void **state) { each_variant(&lpk_op_update_sgd.op, check_step_variant); }
+static void test_variants_adamw(void **state) { each_variant(&lpk_op_update_adamw.op, check_step_variant); }
 static void test_variants_split(void **state)
 {
-    each_variant(&lpk_op_update_kahan_split, check_kahan_variant);
+    each_variant(&lpk_op_update_kahan_split.op, check_kahan_variant);
 }
 static void test_variants_merge(void **state)
 {
-    each_variant(&lpk_op_update_kahan_merge, check_kahan_variant);
+    each_variant(&lpk_op_update_kahan_merge.op, check_kahan_variant);
 }
 
 /* ---- the reference against values computed by hand ------------------------ */
@@ -528,7 +528,7 @@ static void test_threads_and_splits(void **state)
             snprintf(c.name, sizeof c.name, "public %s %s", adamw ? "adamw" : "sgd",
                      mode_names[mode]);
             const lpk_upd_bufs br = bufs_of(&r, adamw, mode, g32, 1, 99, 7);
-            run_kernel(ref_of(adamw ? &lpk_op_update_adamw : &lpk_op_update_sgd), &c, &br);
+            run_kernel(ref_of(adamw ? &lpk_op_update_adamw.op : &lpk_op_update_sgd.op), &c, &br);
             for (int way = 0; way < 3; way++) {
                 arena_clone(&x, &a);
                 const lpk_upd_bufs b = bufs_of(&x, adamw, mode, g32, 1, 99, 7);

@@ -73,7 +73,7 @@ int tu_each_variant(const lpk_op *op, tu_variant_fn fn, void *ctx)
             ran++;
             continue;
         }
-        const char *why = !v->fn ? "not built for this architecture"
+        const char *why = !v->built ? "not built for this architecture"
                                  : "CPU/OS lacks tier";
         printf("SKIPPED %s [%s] (%s: %s)\n", v->name, op->name, lpk_tiers[v->tier].name, why);
         if (tu_tier_expected(v->tier) == 1)

@@ -37,27 +37,8 @@
              (64 draws per step instead of d); the driver gives each step
              its own offset.  A call split at multiples of the period with
              the same offset gives the same result as one call.
-
-   One subtraction (what the int8 variants of stochastic rounding use): for
-   every fp32 c <= 2^7 (NaN excluded) and r = r16 / 65536,
-       sat_8(floorf(c) + (r < frac)) == sat_8(ceil(c - r)),
-   frac as above and c - r the fp32 difference (round to nearest even).
-   Why: in exact arithmetic ceil(c - r) = floor(c) + (frac > r), since frac
-   and r lie in [0, 1).  Rounding x = c - r changes its ceiling only if x
-   rounds down onto the integer n just below it (x - n <= half an ulp).  For
-   c in [0, 2^7] x is exact (it lies on c's ulp grid, which is at least as
-   fine as r's 2^-16, within c's binade) or in (-1, 0) at least 2^-16 above
-   -1.  For c in (-2^8, -1] x is exact unless it spills into the next
-   binade, where it is still more than an ulp of c, i.e. half an ulp of x,
-   above the integer below.  For c in (-1, 0), where the reference's frac =
-   fl(c + 1) itself rounds, both sides round alike: frac > r and fl(c - r) >
-   -1 both mean c + 1 - r > 2^-25, the tie going to r resp. -1, both even.
-   For c <= -2^8 both sides are below -2^7 (ceil(fl(x)) <= ceil(x)).
-   Checked exhaustively: all 2^32 fp32 values of c, each with r16 = 0, 1,
-   32767, 32768, 65534, 65535 and the five values around 65536 frac where
-   the decision flips.  It does not hold for int16 (at c = -256, r16 =
-   65535 the difference -257 + 2^-16 rounds to -257), so int16 keeps
-   floor / frac / compare. */
+   The int8 variants' stochastic rounding rests on "One subtraction"
+   (below, above lpk_fixed_round1). */
 #ifndef LPK_FIXED_H
 #define LPK_FIXED_H
 
@@ -105,6 +86,27 @@ typedef void lpk_fixed_updatef_fn(float *z, const float *x, const float *h, size
                                   float b);
 
 /* ---- scalar definitions (ref.c, and the heads/tails of the variants) ---- */
+
+/* One subtraction (what the int8 variants of stochastic rounding use): for
+   every fp32 c <= 2^7 (NaN excluded) and r = r16 / 65536,
+       sat_8(floorf(c) + (r < frac)) == sat_8(ceil(c - r)),
+   frac as above and c - r the fp32 difference (round to nearest even).
+   Why: in exact arithmetic ceil(c - r) = floor(c) + (frac > r), since frac
+   and r lie in [0, 1).  Rounding x = c - r changes its ceiling only if x
+   rounds down onto the integer n just below it (x - n <= half an ulp).  For
+   c in [0, 2^7] x is exact (it lies on c's ulp grid, which is at least as
+   fine as r's 2^-16, within c's binade) or in (-1, 0) at least 2^-16 above
+   -1.  For c in (-2^8, -1] x is exact unless it spills into the next
+   binade, where it is still more than an ulp of c, i.e. half an ulp of x,
+   above the integer below.  For c in (-1, 0), where the reference's frac =
+   fl(c + 1) itself rounds, both sides round alike: frac > r and fl(c - r) >
+   -1 both mean c + 1 - r > 2^-25, the tie going to r resp. -1, both even.
+   For c <= -2^8 both sides are below -2^7 (ceil(fl(x)) <= ceil(x)).
+   Checked exhaustively: all 2^32 fp32 values of c, each with r16 = 0, 1,
+   32767, 32768, 65534, 65535 and the five values around 65536 frac where
+   the decision flips.  It does not hold for int16 (at c = -256, r16 =
+   65535 the difference -257 + 2^-16 rounds to -257), so int16 keeps
+   floor / frac / compare. */
 
 /* R(v): nearest (ties to even) or stochastic with the 16 bits r16. */
 static inline float lpk_fixed_round1(float v, lpk_round mode, uint32_t r16)
@@ -216,9 +218,26 @@ LPK_FIXED_UPDATEF_VARIANTS(LPK_FIXED_DECL_UPDATEF)
 #undef LPK_FIXED_DECL_UPDATEF
 
 /* Ops "fixed.quant8", "fixed.dot8", ... (table.c). */
-extern const lpk_op lpk_op_fixed_quant8, lpk_op_fixed_quant16, lpk_op_fixed_dequant8,
-    lpk_op_fixed_dequant16, lpk_op_fixed_dot8, lpk_op_fixed_dot16, lpk_op_fixed_update8,
-    lpk_op_fixed_update16, lpk_op_fixed_dotf, lpk_op_fixed_updatef;
+LPK_TYPED_OP(lpk_fixed_quant8);
+LPK_TYPED_OP(lpk_fixed_quant16);
+LPK_TYPED_OP(lpk_fixed_dequant8);
+LPK_TYPED_OP(lpk_fixed_dequant16);
+LPK_TYPED_OP(lpk_fixed_dot8);
+LPK_TYPED_OP(lpk_fixed_dot16);
+LPK_TYPED_OP(lpk_fixed_update8);
+LPK_TYPED_OP(lpk_fixed_update16);
+LPK_TYPED_OP(lpk_fixed_dotf);
+LPK_TYPED_OP(lpk_fixed_updatef);
+extern const lpk_fixed_quant8_op lpk_op_fixed_quant8;
+extern const lpk_fixed_quant16_op lpk_op_fixed_quant16;
+extern const lpk_fixed_dequant8_op lpk_op_fixed_dequant8;
+extern const lpk_fixed_dequant16_op lpk_op_fixed_dequant16;
+extern const lpk_fixed_dot8_op lpk_op_fixed_dot8;
+extern const lpk_fixed_dot16_op lpk_op_fixed_dot16;
+extern const lpk_fixed_update8_op lpk_op_fixed_update8;
+extern const lpk_fixed_update16_op lpk_op_fixed_update16;
+extern const lpk_fixed_dotf_op lpk_op_fixed_dotf;
+extern const lpk_fixed_updatef_op lpk_op_fixed_updatef;
 
 #ifdef __cplusplus
 }

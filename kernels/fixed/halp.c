@@ -158,15 +158,11 @@ static double qmax_of(int bits) { return (double)((1 << (bits - 1)) - 1); }
 
 /* Prefetching of the inner loops.  A step reads one random row (d fp32 or
    b-bit values), its 16-byte row record and (LP_SVRG) c_i, besides z and h,
-   which stay in L1.  Prefetching every line of the row into L1 a fixed
-   number of steps ahead, as one would first write it, holds one of the
-   core's few line-fill buffers per line for a whole DRAM latency, and the
-   loads of the current step queue behind them: in a read-only test of
-   random 4 KiB rows it was slower than no prefetch at all, and in the
-   inner loops (n = 50000, d = 1024, interleaved runs on the reference
-   machine) it left the int8 rows ~90 ns per step above their
-   cache-resident speed.  What worked best, for both row sizes, is two
-   distances:
+   which stay in L1.  Prefetching every line of the row into L1 at one
+   distance holds one of the core's few line-fill buffers per line for a
+   whole DRAM latency, and the current step's loads queue behind them, so
+   two distances are used, which measured best for both row sizes
+   (perf/RESULTS-archive.md, section "halp.c: inner-loop prefetching"):
      far  (HALP_PF_FAR steps ahead): the first three lines of the row and
           the first line of every further 4 KiB page it spans, into L1, and
           the row record and c_i.  This starts the page walks and trains
@@ -176,12 +172,8 @@ static double qmax_of(int bits) { return (double)((1 << (bits - 1)) - 1); }
      near (HALP_PF_NEAR steps ahead): every line of the row (up to
           HALP_PF_MAX_BYTES) with PREFETCHT2-class hints, which mostly hit
           in L2/L3 by then and complete quickly.
-   Against all lines into L1 at the near distance (plus the same far
-   heads), this took the HALP step from ~290 to ~200 ns and the SVRG step
-   from ~460 to ~440 ns (medians; with the rows on huge pages, see
-   alloc_rows).  The same code serves the fp32 and the low-precision
-   loops, so that SVRG and HALP are compared with prefetching of equal
-   care. */
+   The same code serves the fp32 and the low-precision loops, so that SVRG
+   and HALP are compared with prefetching of equal care. */
 static void prefetch_far(const void *row, size_t bytes)
 {
     if (bytes > HALP_PF_MAX_BYTES)
@@ -382,32 +374,13 @@ static void evaluate(const halp_run *R, const float *w, double *obj, double *gno
 
 /* ---- inner loops -------------------------------------------------------- */
 
-/* What bounds them (one thread, d = 1024, n = 50000; the reference machine:
-   a Sapphire Rapids guest, 3.5 GHz, two 512-bit vector ports, 12.3 GB/s
-   single-thread sequential read, measured with a 205 MB stream):
-     SVRG step  reads a random 4 KiB fp32 row: at least 4096 B / 12.3 GB/s =
-                333 ns (random rows read with this file's prefetching alone:
-                ~340 ns).  Its arithmetic, dotf + updatef with the row in
-                L1, is ~70 ns.  Memory-bound; measured 400-510 ns per step
-                (examples/halp/halp_speed, depending on the machine's load).
-     HALP step  reads a random 1 KiB int8 row: at least 83 ns.  Its
-                arithmetic is dot8 (~17 ns) and update8: 38 vector uops per
-                64 elements at the two-port bound, 19 cycles, 87 ns for 1024,
-                plus ~20 ns of Philox that overlaps with dot8; ~125-140 ns per
-                step measured with the rows cache-resident.  Compute-bound;
-                measured 200-280 ns per step, the rest being row-fetch stalls
-                that the prefetching above does not remove.
-   So the inner loop's SVRG / HALP ratio cannot exceed ~333 / 105 = 3.2x on
-   this machine (~2.5x against the measured 125-140 ns), and with a faster
-   memory path it shrinks: at 24 GB/s the SVRG step is 170 ns, and 1.3-1.6x
-   is all 8 bits can buy, since HALP's update is then the bottleneck.  The
-   paper's "up to 4x" needs an SVRG step at least 4x HALP's arithmetic.  A
-   whole epoch adds the full-gradient pass: fp32 rows (SVRG, and HALP on data
-   whose int8 rows are not exact) stream 205 MB, at least 16.7 ms (measured
-   ~17-24 ms), which caps that case at (16.7 + 16.7) / (16.7 + 5.3) = 1.5x;
-   exact int8 rows stream 51 MB, at least 4.2 ms (measured ~8-11 ms:
-   dequant8 + dotf + updatef, ~120 ns a row, overlap the stream only in
-   part), for at most ~3.5x. */
+/* The SVRG step is memory-bound (it streams a random 4 KiB fp32 row) and
+   the HALP step compute-bound (update8's vector uops and the Philox draw
+   exceed the time to stream its 1 KiB int8 row), so on one core 8 bits buy
+   far less than the paper's "up to 4x" in the inner loop, and the fp32
+   full-gradient pass caps the whole epoch further.  The roofline and the
+   figures: perf/RESULTS-archive.md, section "halp.c: what bounds the inner
+   loops". */
 
 /* Shared arguments of one epoch's inner loop. */
 typedef struct {
@@ -625,18 +598,16 @@ lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float
     R.nblk = n < HALP_BLOCKS ? n : HALP_BLOCKS;
     R.brows = (n + R.nblk - 1) / R.nblk;
     R.nblk = (n + R.brows - 1) / R.brows;
-#define OPFN(type, op) ((type *)lpk_selected(&op)->fn)
-    R.quant8 = OPFN(lpk_fixed_quant8_fn, lpk_op_fixed_quant8);
-    R.quant16 = OPFN(lpk_fixed_quant16_fn, lpk_op_fixed_quant16);
-    R.dequant8 = OPFN(lpk_fixed_dequant8_fn, lpk_op_fixed_dequant8);
-    R.dequant16 = OPFN(lpk_fixed_dequant16_fn, lpk_op_fixed_dequant16);
-    R.dot8 = OPFN(lpk_fixed_dot8_fn, lpk_op_fixed_dot8);
-    R.dot16 = OPFN(lpk_fixed_dot16_fn, lpk_op_fixed_dot16);
-    R.update8 = OPFN(lpk_fixed_update8_fn, lpk_op_fixed_update8);
-    R.update16 = OPFN(lpk_fixed_update16_fn, lpk_op_fixed_update16);
-    R.dotf = OPFN(lpk_fixed_dotf_fn, lpk_op_fixed_dotf);
-    R.updatef = OPFN(lpk_fixed_updatef_fn, lpk_op_fixed_updatef);
-#undef OPFN
+    R.quant8 = LPK_SELECTED(lpk_op_fixed_quant8);
+    R.quant16 = LPK_SELECTED(lpk_op_fixed_quant16);
+    R.dequant8 = LPK_SELECTED(lpk_op_fixed_dequant8);
+    R.dequant16 = LPK_SELECTED(lpk_op_fixed_dequant16);
+    R.dot8 = LPK_SELECTED(lpk_op_fixed_dot8);
+    R.dot16 = LPK_SELECTED(lpk_op_fixed_dot16);
+    R.update8 = LPK_SELECTED(lpk_op_fixed_update8);
+    R.update16 = LPK_SELECTED(lpk_op_fixed_update16);
+    R.dotf = LPK_SELECTED(lpk_op_fixed_dotf);
+    R.updatef = LPK_SELECTED(lpk_op_fixed_updatef);
 
     /* Workspace (sizes checked: an overflowing one fails as ENOMEM). */
     int fail = 0;

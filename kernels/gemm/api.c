@@ -76,7 +76,7 @@ static gemm_names row_names(const char *fn) { return (gemm_names){fn, "A", "B", 
 
 static const lpk_gemm_ukr *selected_ukr(void)
 {
-    return ((lpk_gemm_ukr_fn *)lpk_selected(&lpk_op_gemm)->fn)();
+    return LPK_SELECTED(lpk_op_gemm)();
 }
 
 /* C = beta * C (beta == 0 writes zeros without reading C). */
@@ -135,8 +135,8 @@ lpk_status lpk_gemm_pack_b(lpk_trans tb, size_t k, size_t n, const lpk_bf16 *b, 
         return st;
     if (n == 0 || k == 0)
         return lpk_fail(LPK_EINVAL, "%s: n = %zu, k = %zu: nothing to pack", fn, n, k);
-    const lpk_variant *v = lpk_selected(&lpk_op_gemm);
-    const lpk_gemm_ukr *u = ((lpk_gemm_ukr_fn *)v->fn)();
+    const lpk_variant *v = lpk_selected(&lpk_op_gemm.op);
+    const lpk_gemm_ukr *u = LPK_FN(lpk_op_gemm, v)();
     size_t bytes;
     if (!lpk_gemm_packed_b_bytes(u, n, k, &bytes))
         return lpk_fail(LPK_EINVAL, "%s: the packed size of %zu x %zu (k x n) overflows", fn, k,
@@ -177,7 +177,7 @@ lpk_status lpk_gemm_bf16f32_packed(lpk_trans ta, size_t m, size_t n, size_t k, f
     if (b->n != n || b->k != k)
         return lpk_fail(LPK_EINVAL, "%s: B was packed as %zu x %zu (k x n), called with %zu x %zu",
                         fn, b->k, b->n, k, n);
-    const lpk_variant *v = lpk_selected(&lpk_op_gemm);
+    const lpk_variant *v = lpk_selected(&lpk_op_gemm.op);
     if (v != b->variant)
         return lpk_fail(LPK_EINVAL, "%s: B was packed for %s but the tier cap now selects %s: pack again",
                         fn, b->variant->name, v->name);
@@ -190,7 +190,7 @@ lpk_status lpk_gemm_bf16f32_packed(lpk_trans ta, size_t m, size_t n, size_t k, f
         scale_f32(m, n, beta, c, ldc);
         return LPK_OK;
     }
-    return lpk_gemm_run_packed(((lpk_gemm_ukr_fn *)v->fn)(), ta, LPK_NOTRANS, m, n, k, alpha, a,
+    return lpk_gemm_run_packed(LPK_FN(lpk_op_gemm, v)(), ta, LPK_NOTRANS, m, n, k, alpha, a,
                                lda, NULL, 0, b->data, beta, c, ldc);
 }
 
@@ -198,8 +198,8 @@ typedef struct {
     const float *t;
     lpk_bf16 *c;
     size_t n, ldc;
-    lpk_fnptr fn;
-    lpk_round mode;
+    lpk_round_rne_fn *rne; /* one of the two is set */
+    lpk_round_sr_fn *sr;
     uint64_t seed;
 } round_rows_job;
 
@@ -208,11 +208,10 @@ static void round_rows(void *ctx, size_t lo, size_t hi)
 {
     const round_rows_job *j = ctx;
     for (size_t i = lo; i < hi; i++) {
-        if (j->mode == LPK_ROUND_NEAREST)
-            ((lpk_round_rne_fn *)j->fn)(j->t + i * j->n, j->c + i * j->ldc, j->n);
+        if (j->rne)
+            j->rne(j->t + i * j->n, j->c + i * j->ldc, j->n);
         else
-            ((lpk_round_sr_fn *)j->fn)(j->t + i * j->n, j->c + i * j->ldc, j->n, j->seed,
-                                       (uint64_t)i * j->n);
+            j->sr(j->t + i * j->n, j->c + i * j->ldc, j->n, j->seed, (uint64_t)i * j->n);
     }
 }
 
@@ -237,7 +236,7 @@ lpk_status lpk_gemm_bf16(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t 
     if (!t)
         return lpk_fail(LPK_ENOMEM, "lpk_gemm_bf16: cannot allocate the %zu x %zu fp32 scratch", m, n);
     if (beta != 0.0f) {
-        lpk_round_widen_fn *widen = (lpk_round_widen_fn *)lpk_selected(&lpk_op_round_widen)->fn;
+        lpk_round_widen_fn *widen = LPK_SELECTED(lpk_op_round_widen);
         for (size_t i = 0; i < m; i++)
             widen(c + i * ldc, t + i * n, n);
     }
@@ -248,8 +247,11 @@ lpk_status lpk_gemm_bf16(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t 
         free(t);
         return st;
     }
-    const lpk_op *op = mode == LPK_ROUND_NEAREST ? &lpk_op_round_rne : &lpk_op_round_sr;
-    round_rows_job job = {t, c, n, ldc, lpk_selected(op)->fn, mode, seed};
+    round_rows_job job = {t, c, n, ldc, NULL, NULL, seed};
+    if (mode == LPK_ROUND_NEAREST)
+        job.rne = LPK_SELECTED(lpk_op_round_rne);
+    else
+        job.sr = LPK_SELECTED(lpk_op_round_sr);
     lpk_parallel_for(m, 1, n * 6, round_rows, &job);
     free(t);
     return LPK_OK;

@@ -70,7 +70,8 @@ typedef const lpk_gemm_ukr *lpk_gemm_ukr_fn(void);
 LPK_GEMM_VARIANTS(LPK_DECL_GEMM)
 #undef LPK_DECL_GEMM
 
-extern const lpk_op lpk_op_gemm;
+LPK_TYPED_OP(lpk_gemm_ukr);
+extern const lpk_gemm_ukr_op lpk_op_gemm;
 
 /* Runs the blocked GEMM with micro-kernel u (already validated arguments;
    C = alpha*op(A)*op(B) + beta*C for m, n, k > 0 and alpha != 0). */

@@ -7,8 +7,9 @@
 typedef struct {
     const void *src;
     void *dst;
-    lpk_fnptr fn;
-    lpk_round mode;
+    lpk_round_rne_fn *rne; /* exactly one of the three is set */
+    lpk_round_sr_fn *sr;
+    lpk_round_widen_fn *widen;
     uint64_t seed, offset;
 } round_job;
 
@@ -17,16 +18,16 @@ static void round_chunk(void *ctx, size_t lo, size_t hi)
     const round_job *j = ctx;
     const float *src = (const float *)j->src + lo;
     lpk_bf16 *dst = (lpk_bf16 *)j->dst + lo;
-    if (j->mode == LPK_ROUND_NEAREST)
-        ((lpk_round_rne_fn *)j->fn)(src, dst, hi - lo);
+    if (j->rne)
+        j->rne(src, dst, hi - lo);
     else
-        ((lpk_round_sr_fn *)j->fn)(src, dst, hi - lo, j->seed, j->offset + lo);
+        j->sr(src, dst, hi - lo, j->seed, j->offset + lo);
 }
 
 static void widen_chunk(void *ctx, size_t lo, size_t hi)
 {
     const round_job *j = ctx;
-    ((lpk_round_widen_fn *)j->fn)((const lpk_bf16 *)j->src + lo, (float *)j->dst + lo, hi - lo);
+    j->widen((const lpk_bf16 *)j->src + lo, (float *)j->dst + lo, hi - lo);
 }
 
 lpk_status lpk_f32_to_bf16(const float *src, lpk_bf16 *dst, size_t n,
@@ -48,8 +49,11 @@ lpk_status lpk_f32_to_bf16(const float *src, lpk_bf16 *dst, size_t n,
         return lpk_fail(LPK_EINVAL, "lpk_f32_to_bf16: n = %zu overflows the byte size", n);
     if (lpk_overlap(src, bytes, dst, n * sizeof(lpk_bf16)))
         return lpk_fail(LPK_EINVAL, "lpk_f32_to_bf16: src and dst overlap");
-    const lpk_op *op = mode == LPK_ROUND_NEAREST ? &lpk_op_round_rne : &lpk_op_round_sr;
-    round_job job = {src, dst, lpk_selected(op)->fn, mode, seed, offset};
+    round_job job = {src, dst, NULL, NULL, NULL, seed, offset};
+    if (mode == LPK_ROUND_NEAREST)
+        job.rne = LPK_SELECTED(lpk_op_round_rne);
+    else
+        job.sr = LPK_SELECTED(lpk_op_round_sr);
     lpk_parallel_for(n, 64, sizeof(float) + sizeof(lpk_bf16), round_chunk, &job);
     return LPK_OK;
 }
@@ -70,7 +74,7 @@ lpk_status lpk_bf16_to_f32(const lpk_bf16 *src, float *dst, size_t n)
         return lpk_fail(LPK_EINVAL, "lpk_bf16_to_f32: n = %zu overflows the byte size", n);
     if (lpk_overlap(src, n * sizeof(lpk_bf16), dst, bytes))
         return lpk_fail(LPK_EINVAL, "lpk_bf16_to_f32: src and dst overlap");
-    round_job job = {src, dst, lpk_selected(&lpk_op_round_widen)->fn, LPK_ROUND_NEAREST, 0, 0};
+    round_job job = {src, dst, NULL, NULL, LPK_SELECTED(lpk_op_round_widen), 0, 0};
     lpk_parallel_for(n, 64, sizeof(float) + sizeof(lpk_bf16), widen_chunk, &job);
     return LPK_OK;
 }

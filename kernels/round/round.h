@@ -54,7 +54,12 @@ LPK_ROUND_WIDEN_VARIANTS(LPK_DECL_WIDEN)
 #undef LPK_DECL_SR
 #undef LPK_DECL_WIDEN
 
-extern const lpk_op lpk_op_round_rne, lpk_op_round_sr, lpk_op_round_widen;
+LPK_TYPED_OP(lpk_round_rne);
+LPK_TYPED_OP(lpk_round_sr);
+LPK_TYPED_OP(lpk_round_widen);
+extern const lpk_round_rne_op lpk_op_round_rne;
+extern const lpk_round_sr_op lpk_op_round_sr;
+extern const lpk_round_widen_op lpk_op_round_widen;
 
 #ifdef __cplusplus
 }

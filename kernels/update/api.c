@@ -115,22 +115,24 @@ static lpk_upd_bufs chunk_bufs(const lpk_upd_bufs *b, size_t lo, size_t hi)
 
 typedef struct {
     lpk_upd_bufs bufs;
-    lpk_fnptr fn;
-    const void *k;
+    lpk_update_sgd_fn *sgd; /* one of the two is set, with its constants */
+    lpk_update_adamw_fn *adamw;
+    const lpk_upd_sgd_k *sk;
+    const lpk_upd_adamw_k *ak;
 } upd_job;
 
 static void sgd_chunk(void *ctx, size_t lo, size_t hi)
 {
     const upd_job *j = ctx;
     const lpk_upd_bufs c = chunk_bufs(&j->bufs, lo, hi);
-    ((lpk_update_sgd_fn *)j->fn)(&c, j->k);
+    j->sgd(&c, j->sk);
 }
 
 static void adamw_chunk(void *ctx, size_t lo, size_t hi)
 {
     const upd_job *j = ctx;
     const lpk_upd_bufs c = chunk_bufs(&j->bufs, lo, hi);
-    ((lpk_update_adamw_fn *)j->fn)(&c, j->k);
+    j->adamw(&c, j->ak);
 }
 
 lpk_status lpk_sgd_step(const lpk_sgd_params *p, lpk_update_mode mode, const lpk_opt_tensor *t,
@@ -175,8 +177,8 @@ lpk_status lpk_sgd_step(const lpk_sgd_params *p, lpk_update_mode mode, const lpk
         .damp1 = (float)(1.0 - (double)p->dampening),
         .neg_lr = -p->lr,
     };
-    job.fn = lpk_selected(&lpk_op_update_sgd)->fn;
-    job.k = &k;
+    job.sgd = LPK_SELECTED(lpk_op_update_sgd);
+    job.sk = &k;
     lpk_parallel_for(t->n, 64, bytes, sgd_chunk, &job);
     return LPK_OK;
 }
@@ -228,30 +230,30 @@ lpk_status lpk_adamw_step(const lpk_adamw_params *p, lpk_update_mode mode,
         .nss = (float)(-(double)p->lr / bc1),
         .lrwd = (float)((double)p->lr * (double)p->weight_decay),
     };
-    job.fn = lpk_selected(&lpk_op_update_adamw)->fn;
-    job.k = &k;
+    job.adamw = LPK_SELECTED(lpk_op_update_adamw);
+    job.ak = &k;
     lpk_parallel_for(t->n, 64, bytes, adamw_chunk, &job);
     return LPK_OK;
 }
 
+/* Split reads w32 and writes w, comp; merge the other way round. */
 typedef struct {
-    const void *a, *b;
-    void *c, *d;
-    lpk_fnptr fn;
+    float *w32;
+    lpk_bf16 *w, *comp;
+    lpk_update_kahan_split_fn *split; /* one of the two is set */
+    lpk_update_kahan_merge_fn *merge;
 } kahan_job;
 
 static void split_chunk(void *ctx, size_t lo, size_t hi)
 {
     const kahan_job *j = ctx;
-    ((lpk_update_kahan_split_fn *)j->fn)((const float *)j->a + lo, (lpk_bf16 *)j->c + lo,
-                                         (lpk_bf16 *)j->d + lo, hi - lo);
+    j->split(j->w32 + lo, j->w + lo, j->comp + lo, hi - lo);
 }
 
 static void merge_chunk(void *ctx, size_t lo, size_t hi)
 {
     const kahan_job *j = ctx;
-    ((lpk_update_kahan_merge_fn *)j->fn)((const lpk_bf16 *)j->a + lo, (const lpk_bf16 *)j->b + lo,
-                                         (float *)j->c + lo, hi - lo);
+    j->merge(j->w + lo, j->comp + lo, j->w32 + lo, hi - lo);
 }
 
 /* NULL with n > 0, size overflow, overlap of the fp32 buffer and the two
@@ -285,7 +287,8 @@ lpk_status lpk_kahan_split(const float *w32, lpk_bf16 *w, lpk_bf16 *comp, size_t
     const lpk_status ck = check_kahan("lpk_kahan_split", w32, w, comp, n);
     if (ck != LPK_OK)
         return ck;
-    kahan_job job = {w32, NULL, w, comp, lpk_selected(&lpk_op_update_kahan_split)->fn};
+    /* the kernel only reads w32 */
+    kahan_job job = {(float *)w32, w, comp, LPK_SELECTED(lpk_op_update_kahan_split), NULL};
     lpk_parallel_for(n, 64, 8, split_chunk, &job);
     return LPK_OK;
 }
@@ -301,7 +304,9 @@ lpk_status lpk_kahan_merge(const lpk_bf16 *w, const lpk_bf16 *comp, float *w32, 
     const lpk_status ck = check_kahan("lpk_kahan_merge", w32, w, comp, n);
     if (ck != LPK_OK)
         return ck;
-    kahan_job job = {w, comp, w32, NULL, lpk_selected(&lpk_op_update_kahan_merge)->fn};
+    /* the kernel only reads w and comp */
+    kahan_job job = {w32, (lpk_bf16 *)w, (lpk_bf16 *)comp, NULL,
+                     LPK_SELECTED(lpk_op_update_kahan_merge)};
     lpk_parallel_for(n, 64, 8, merge_chunk, &job);
     return LPK_OK;
 }

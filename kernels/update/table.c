@@ -1,17 +1,11 @@
-/* The optimizer-update family's kernel table (lists in update.h). */
+/* The optimizer-update family's kernel table (lists in update.h).  The
+   streamed sizes are those of the weights (bf16 in and out); the state a
+   mode adds is counted by the caller. */
 #include "update.h"
 
-#define ENTRY(tier, fn) {#fn, LPK_TIER_##tier, LPK_IF_BUILT(tier, fn)},
-#define COUNT(tier, fn) +1
-
-static const lpk_variant sgd[] = {LPK_UPDATE_SGD_VARIANTS(ENTRY)};
-static const lpk_variant adamw[] = {LPK_UPDATE_ADAMW_VARIANTS(ENTRY)};
-static const lpk_variant split[] = {LPK_UPDATE_KAHAN_SPLIT_VARIANTS(ENTRY)};
-static const lpk_variant merge[] = {LPK_UPDATE_KAHAN_MERGE_VARIANTS(ENTRY)};
-
-const lpk_op lpk_op_update_sgd = {"update.sgd", sgd, 0 LPK_UPDATE_SGD_VARIANTS(COUNT)};
-const lpk_op lpk_op_update_adamw = {"update.adamw", adamw, 0 LPK_UPDATE_ADAMW_VARIANTS(COUNT)};
-const lpk_op lpk_op_update_kahan_split = {"update.kahan_split", split,
-                                          0 LPK_UPDATE_KAHAN_SPLIT_VARIANTS(COUNT)};
-const lpk_op lpk_op_update_kahan_merge = {"update.kahan_merge", merge,
-                                          0 LPK_UPDATE_KAHAN_MERGE_VARIANTS(COUNT)};
+LPK_DEFINE_OP(update_sgd, lpk_update_sgd, "update.sgd", LPK_UPDATE_SGD_VARIANTS, 2, 2);
+LPK_DEFINE_OP(update_adamw, lpk_update_adamw, "update.adamw", LPK_UPDATE_ADAMW_VARIANTS, 2, 2);
+LPK_DEFINE_OP(update_kahan_split, lpk_update_kahan_split, "update.kahan_split",
+              LPK_UPDATE_KAHAN_SPLIT_VARIANTS, 4, 4);
+LPK_DEFINE_OP(update_kahan_merge, lpk_update_kahan_merge, "update.kahan_merge",
+              LPK_UPDATE_KAHAN_MERGE_VARIANTS, 4, 4);

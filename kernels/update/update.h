@@ -110,8 +110,14 @@ LPK_UPDATE_KAHAN_MERGE_VARIANTS(LPK_DECL_MERGE)
 #undef LPK_DECL_SPLIT
 #undef LPK_DECL_MERGE
 
-extern const lpk_op lpk_op_update_sgd, lpk_op_update_adamw, lpk_op_update_kahan_split,
-    lpk_op_update_kahan_merge;
+LPK_TYPED_OP(lpk_update_sgd);
+LPK_TYPED_OP(lpk_update_adamw);
+LPK_TYPED_OP(lpk_update_kahan_split);
+LPK_TYPED_OP(lpk_update_kahan_merge);
+extern const lpk_update_sgd_op lpk_op_update_sgd;
+extern const lpk_update_adamw_op lpk_op_update_adamw;
+extern const lpk_update_kahan_split_op lpk_op_update_kahan_split;
+extern const lpk_update_kahan_merge_op lpk_op_update_kahan_merge;
 
 #ifdef __cplusplus
 }
