@@ -324,9 +324,11 @@ LPK_API void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, i
  *
  * Per-call constants, fp32 scalars computed once (in double from the fp32
  * parameters, each rounded to fp32 once; never rounded to bf16):
- *   SGD:    damp1 = 1 - dampening, neg_lr = -lr
- *   AdamW:  omb1 = 1 - beta1, omb2 = 1 - beta2, lrwd = lr * weight_decay,
- *           nss = -lr / (1 - beta1^step), rbc2 = 1 / sqrt(1 - beta2^step)
+ *   SGD:    one_minus_damp = 1 - dampening, neg_lr = -lr
+ *   AdamW:  one_minus_beta1 = 1 - beta1, one_minus_beta2 = 1 - beta2,
+ *           lr_weight_decay = lr * weight_decay,
+ *           neg_step_size = -lr / (1 - beta1^step),
+ *           inv_sqrt_bc2 = 1 / sqrt(1 - beta2^step)
  *
  * Final weight write with increment u (the 16-bit modes):
  *   NEAREST     w = [w + u]
@@ -338,27 +340,28 @@ LPK_API void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, i
  *   if weight_decay != 0:  g = [g + [weight_decay * w]]
  *   d = g
  *   if momentum != 0:      b = [g] if step == 1, else
- *                          b = [[momentum * m] + [damp1 * g]];  m = b
+ *                          b = [[momentum * m] + [one_minus_damp * g]];  m = b
  *                          d = nesterov ? [g + [momentum * b]] : b
  *   u = [neg_lr * d]; final write.
  * SGD, FP32 (all fp32, W = master, M = m32):
  *   if weight_decay != 0:  g = g + weight_decay * W
  *   d = g
- *   if momentum != 0:      b = g if step == 1, else b = momentum * M + damp1 * g
+ *   if momentum != 0:      b = g if step == 1, else b = momentum * M + one_minus_damp * g
  *                          M = b;  d = nesterov ? g + momentum * b : b
  *   W = W + neg_lr * d;  w = bf16(W) nearest.
  *   (momentum == 0: m / m32 are neither read nor written.)
  *
  * AdamW, modes NEAREST / STOCHASTIC / KAHAN, in this order:
- *   dec = [lrwd * w]                                  decay term
- *   m   = [[beta1 * m] + [omb1 * g]]                  first moment
- *   v   = [[beta2 * v] + [omb2 * [g * g]]]            second moment
- *   dn  = [[[sqrt(v)] * rbc2] + eps]                  denominator
- *   st  = [nss * [m / dn]]                            step
+ *   dec = [lr_weight_decay * w]                        decay term
+ *   m   = [[beta1 * m] + [one_minus_beta1 * g]]        first moment
+ *   v   = [[beta2 * v] + [one_minus_beta2 * [g * g]]]  second moment
+ *   dn  = [[[sqrt(v)] * inv_sqrt_bc2] + eps]           denominator
+ *   st  = [neg_step_size * [m / dn]]                   step
  *   u   = weight_decay != 0 ? [st - dec] : st;  final write.
  * AdamW, FP32 (all fp32, W = master, M = m32, V = v32):
- *   M = beta1 M + omb1 g;  V = beta2 V + omb2 (g g);
- *   u = nss (M / (sqrt(V) rbc2 + eps));  if weight_decay != 0: u = u - lrwd W
+ *   M = beta1 M + one_minus_beta1 g;  V = beta2 V + one_minus_beta2 (g g);
+ *   u = neg_step_size (M / (sqrt(V) inv_sqrt_bc2 + eps));
+ *   if weight_decay != 0: u = u - lr_weight_decay W
  *   W = W + u;  w = bf16(W) nearest.
  * The weight decay acts on w (the bf16 weight; master in FP32 mode), and in
  * KAHAN mode it is part of the compensated increment.

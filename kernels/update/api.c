@@ -174,7 +174,7 @@ lpk_status lpk_sgd_step(const lpk_sgd_params *p, lpk_update_mode mode, const lpk
         .nesterov = p->nesterov != 0,
         .wd = p->weight_decay,
         .mom = p->momentum,
-        .damp1 = (float)(1.0 - (double)p->dampening),
+        .one_minus_damp = (float)(1.0 - (double)p->dampening),
         .neg_lr = -p->lr,
     };
     job.sgd = LPK_SELECTED(lpk_op_update_sgd);
@@ -223,12 +223,12 @@ lpk_status lpk_adamw_step(const lpk_adamw_params *p, lpk_update_mode mode,
         .decay = p->weight_decay != 0.0f,
         .b1 = p->beta1,
         .b2 = p->beta2,
-        .omb1 = (float)(1.0 - (double)p->beta1),
-        .omb2 = (float)(1.0 - (double)p->beta2),
+        .one_minus_beta1 = (float)(1.0 - (double)p->beta1),
+        .one_minus_beta2 = (float)(1.0 - (double)p->beta2),
         .eps = p->eps,
-        .rbc2 = (float)(1.0 / sqrt(bc2)),
-        .nss = (float)(-(double)p->lr / bc1),
-        .lrwd = (float)((double)p->lr * (double)p->weight_decay),
+        .inv_sqrt_bc2 = (float)(1.0 / sqrt(bc2)),
+        .neg_step_size = (float)(-(double)p->lr / bc1),
+        .lr_weight_decay = (float)((double)p->lr * (double)p->weight_decay),
     };
     job.adamw = LPK_SELECTED(lpk_op_update_adamw);
     job.ak = &k;

@@ -73,7 +73,7 @@ void lpk_update_sgd__ref(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k)
                 g = g + k->wd * w;
             float d = g;
             if (k->momentum_on) {
-                const float buf = k->first ? g : k->mom * b->m32[i] + k->damp1 * g;
+                const float buf = k->first ? g : k->mom * b->m32[i] + k->one_minus_damp * g;
                 b->m32[i] = canon(buf);
                 d = k->nesterov ? g + k->mom * buf : buf;
             }
@@ -89,7 +89,7 @@ void lpk_update_sgd__ref(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k)
         float d = g;
         if (k->momentum_on) {
             const float buf =
-                k->first ? bf(g) : bf(bf(k->mom * wid(b->m[i])) + bf(k->damp1 * g));
+                k->first ? bf(g) : bf(bf(k->mom * wid(b->m[i])) + bf(k->one_minus_damp * g));
             b->m[i] = rne(buf);
             d = k->nesterov ? bf(g + bf(k->mom * buf)) : buf;
         }
@@ -103,11 +103,11 @@ void lpk_update_adamw__ref(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k)
         const float g = grad(b, i);
         if (k->mode == LPK_UPDATE_FP32) {
             const float w = b->master[i];
-            const float dec = k->lrwd * w;
-            const float m = k->b1 * b->m32[i] + k->omb1 * g;
-            const float v = k->b2 * b->v32[i] + k->omb2 * (g * g);
-            const float dn = sqrtf(v) * k->rbc2 + k->eps;
-            const float st = k->nss * (m / dn);
+            const float dec = k->lr_weight_decay * w;
+            const float m = k->b1 * b->m32[i] + k->one_minus_beta1 * g;
+            const float v = k->b2 * b->v32[i] + k->one_minus_beta2 * (g * g);
+            const float dn = sqrtf(v) * k->inv_sqrt_bc2 + k->eps;
+            const float st = k->neg_step_size * (m / dn);
             const float u = k->decay ? st - dec : st;
             const float nw = w + u;
             b->m32[i] = canon(m);
@@ -117,11 +117,11 @@ void lpk_update_adamw__ref(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k)
             continue;
         }
         const float w = wid(b->w[i]);
-        const float dec = bf(k->lrwd * w);
-        const float m = bf(bf(k->b1 * wid(b->m[i])) + bf(k->omb1 * g));
-        const float v = bf(bf(k->b2 * wid(b->v[i])) + bf(k->omb2 * bf(g * g)));
-        const float dn = bf(bf(bf(sqrtf(v)) * k->rbc2) + k->eps);
-        const float st = bf(k->nss * bf(m / dn));
+        const float dec = bf(k->lr_weight_decay * w);
+        const float m = bf(bf(k->b1 * wid(b->m[i])) + bf(k->one_minus_beta1 * g));
+        const float v = bf(bf(k->b2 * wid(b->v[i])) + bf(k->one_minus_beta2 * bf(g * g)));
+        const float dn = bf(bf(bf(sqrtf(v)) * k->inv_sqrt_bc2) + k->eps);
+        const float st = bf(k->neg_step_size * bf(m / dn));
         const float u = k->decay ? bf(st - dec) : st;
         b->m[i] = rne(m);
         b->v[i] = rne(v);

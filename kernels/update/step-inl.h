@@ -111,7 +111,7 @@ UPD_ALWAYS void sgd_pair(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i
                          const int MODE, const int G32, const int DECAY, const int MOM,
                          const int NEST)
 {
-    const UV wd = v_set(k->wd), mom = v_set(k->mom), damp1 = v_set(k->damp1);
+    const UV wd = v_set(k->wd), mom = v_set(k->mom), one_minus_damp = v_set(k->one_minus_damp);
     const UV neg_lr = v_set(k->neg_lr);
     UV g[2], w[2], m[2], d[2], u[2];
     load_grad(b, i, G32, MODE != LPK_UPDATE_FP32, g);
@@ -125,7 +125,7 @@ UPD_ALWAYS void sgd_pair(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i
             d[h] = g[h];
             if (MOM != MOM_NONE) {
                 const UV buf = MOM == MOM_FIRST ? g[h]
-                                                : v_add(v_mul(mom, m[h]), v_mul(damp1, g[h]));
+                                                : v_add(v_mul(mom, m[h]), v_mul(one_minus_damp, g[h]));
                 m[h] = v_canon(buf);
                 d[h] = NEST ? v_add(g[h], v_mul(mom, buf)) : buf;
             }
@@ -148,7 +148,7 @@ UPD_ALWAYS void sgd_pair(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i
         if (MOM != MOM_NONE) {
             const UV buf = MOM == MOM_FIRST
                                ? v_bf(g[h])
-                               : v_bf(v_add(v_bf(v_mul(mom, m[h])), v_bf(v_mul(damp1, g[h]))));
+                               : v_bf(v_add(v_bf(v_mul(mom, m[h])), v_bf(v_mul(one_minus_damp, g[h]))));
             m[h] = buf;
             d[h] = NEST ? v_bf(v_add(g[h], v_bf(v_mul(mom, buf)))) : buf;
         }
@@ -164,9 +164,9 @@ UPD_ALWAYS void sgd_pair(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i
 UPD_ALWAYS void adamw_pair(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k, size_t i,
                            const UV r[2], const int MODE, const int G32, const int DECAY)
 {
-    const UV b1 = v_set(k->b1), b2 = v_set(k->b2), omb1 = v_set(k->omb1), omb2 = v_set(k->omb2);
-    const UV eps = v_set(k->eps), rbc2 = v_set(k->rbc2), nss = v_set(k->nss);
-    const UV lrwd = v_set(k->lrwd);
+    const UV b1 = v_set(k->b1), b2 = v_set(k->b2), one_minus_beta1 = v_set(k->one_minus_beta1), one_minus_beta2 = v_set(k->one_minus_beta2);
+    const UV eps = v_set(k->eps), inv_sqrt_bc2 = v_set(k->inv_sqrt_bc2), neg_step_size = v_set(k->neg_step_size);
+    const UV lr_weight_decay = v_set(k->lr_weight_decay);
     UV g[2], w[2], m[2], v[2], u[2];
     load_grad(b, i, G32, MODE != LPK_UPDATE_FP32, g);
     if (MODE == LPK_UPDATE_FP32) {
@@ -174,12 +174,12 @@ UPD_ALWAYS void adamw_pair(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k, size
         v_ld32(b->m32 + i, &m[0], &m[1]);
         v_ld32(b->v32 + i, &v[0], &v[1]);
         for (int h = 0; h < 2; h++) {
-            const UV mm = v_add(v_mul(b1, m[h]), v_mul(omb1, g[h]));
-            const UV vv = v_add(v_mul(b2, v[h]), v_mul(omb2, v_mul(g[h], g[h])));
-            const UV dn = v_add(v_mul(v_sqrt(vv), rbc2), eps);
-            UV st = v_mul(nss, v_div(mm, dn));
+            const UV mm = v_add(v_mul(b1, m[h]), v_mul(one_minus_beta1, g[h]));
+            const UV vv = v_add(v_mul(b2, v[h]), v_mul(one_minus_beta2, v_mul(g[h], g[h])));
+            const UV dn = v_add(v_mul(v_sqrt(vv), inv_sqrt_bc2), eps);
+            UV st = v_mul(neg_step_size, v_div(mm, dn));
             if (DECAY)
-                st = v_sub(st, v_mul(lrwd, w[h]));
+                st = v_sub(st, v_mul(lr_weight_decay, w[h]));
             m[h] = v_canon(mm);
             v[h] = v_canon(vv);
             w[h] = v_canon(v_add(w[h], st));
@@ -195,11 +195,11 @@ UPD_ALWAYS void adamw_pair(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k, size
     v_ld16(b->m + i, &m[0], &m[1]);
     v_ld16(b->v + i, &v[0], &v[1]);
     for (int h = 0; h < 2; h++) {
-        m[h] = v_bf(v_add(v_bf(v_mul(b1, m[h])), v_bf(v_mul(omb1, g[h]))));
-        v[h] = v_bf(v_add(v_bf(v_mul(b2, v[h])), v_bf(v_mul(omb2, v_bf(v_mul(g[h], g[h]))))));
-        const UV dn = v_bf(v_add(v_bf(v_mul(v_bf(v_sqrt(v[h])), rbc2)), eps));
-        const UV st = v_bf(v_mul(nss, v_bf(v_div(m[h], dn))));
-        u[h] = DECAY ? v_bf(v_sub(st, v_bf(v_mul(lrwd, w[h])))) : st;
+        m[h] = v_bf(v_add(v_bf(v_mul(b1, m[h])), v_bf(v_mul(one_minus_beta1, g[h]))));
+        v[h] = v_bf(v_add(v_bf(v_mul(b2, v[h])), v_bf(v_mul(one_minus_beta2, v_bf(v_mul(g[h], g[h]))))));
+        const UV dn = v_bf(v_add(v_bf(v_mul(v_bf(v_sqrt(v[h])), inv_sqrt_bc2)), eps));
+        const UV st = v_bf(v_mul(neg_step_size, v_bf(v_div(m[h], dn))));
+        u[h] = DECAY ? v_bf(v_sub(st, v_bf(v_mul(lr_weight_decay, w[h])))) : st;
     }
     v_st16(b->m + i, m[0], m[1]);
     v_st16(b->v + i, v[0], v[1]);

@@ -41,7 +41,7 @@ typedef struct {
     int nesterov;
     float wd;        /* weight_decay */
     float mom;       /* momentum */
-    float damp1;     /* 1 - dampening */
+    float one_minus_damp;     /* 1 - dampening */
     float neg_lr;    /* -lr */
 } lpk_upd_sgd_k;
 
@@ -51,12 +51,12 @@ typedef struct {
     int mode;     /* lpk_update_mode */
     int decay;    /* weight_decay != 0 */
     float b1, b2; /* beta1, beta2 */
-    float omb1;   /* 1 - beta1 */
-    float omb2;   /* 1 - beta2 */
+    float one_minus_beta1;   /* 1 - beta1 */
+    float one_minus_beta2;   /* 1 - beta2 */
     float eps;
-    float rbc2;   /* 1 / sqrt(1 - beta2^step) */
-    float nss;    /* -lr / (1 - beta1^step) */
-    float lrwd;   /* lr * weight_decay */
+    float inv_sqrt_bc2;   /* 1 / sqrt(1 - beta2^step) */
+    float neg_step_size;    /* -lr / (1 - beta1^step) */
+    float lr_weight_decay;   /* lr * weight_decay */
 } lpk_upd_adamw_k;
 
 typedef void lpk_update_sgd_fn(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k);
