@@ -3,11 +3,11 @@
    Tiles (palette 1, all eight configured 16 rows x 64 bytes): tmm0-3 hold C
    as 2x2 blocks of 16x16 fp32, tmm4/tmm5 the upper/lower 16 rows of A, and
    tmm6/tmm7 the left/right 16 columns of B, for one 32-deep step.  Per step:
-   2 TILELOADD (A), 2 TILELOADDT1 (B, non-temporal hint: measured 3-6% faster)
-   and 4 TDPBF16PS (16x16x32 each).  Measured alone (1 thread, kc = 512, A
-   in L1): ~2400 GFLOP/s with B in L1, ~1900-2100 with B panels from L2,
-   ~20% less again when its C tiles are scattered over a 4 MiB C (store
-   misses); prefetching C (PREFETCHW) did not help.  C is never loaded into a tile:
+   2 TILELOADD (A), 2 TILELOADDT1 (B, non-temporal hint, see TILE_LOADDT1)
+   and 4 TDPBF16PS (16x16x32 each).  What the kernel alone reaches with B
+   from L1 or L2 and with C scattered over a large matrix:
+   perf/RESULTS-archive.md, section "amx.c: the kernel alone, load order,
+   blocking".  C is never loaded into a tile:
    the accumulators start at zero (TILEZERO), so beta == 0 never reads C, and
    at the end they are written with TILESTORED straight into C when
    alpha == 1 and beta == 0 (the common case, and the frame's first k block),
@@ -335,9 +335,10 @@ static int amx_thread_init(void)
 /* Blocking: the frame's ir-outer order (LPK_GEMM_IR_OUTER) with kc = 512 and
    the B block (kc x nc) in half of L2: the 32 x kc A micro-panel (32 KiB)
    stays in L1 while B panels stream from L2, and C is written along rows of
-   tiles.  Measured at 1024^3, 1 thread: 1205-1229 GFLOP/s against 985-1021
-   with the BLIS order and kc = 1024 (the rows of a C tile in the BLIS order
-   are ldc apart down a column of tiles and collide in the cache). */
+   tiles.  It beat the BLIS order with kc = 1024, where the rows of a C
+   tile are ldc apart down a column of tiles and collide in the cache
+   (perf/RESULTS-archive.md, section "amx.c: the kernel alone, load order,
+   blocking"). */
 static const lpk_gemm_ukr ukr = {
     .mr = MR, .nr = NR, .kr = KR, .esize = 2,
     .pack_a = pack_a, .pack_b = pack_b, .kernel = kernel_32x32,

@@ -16,13 +16,11 @@
    is added first.  NaN and Inf propagate (Inf * 0 = NaN).  alpha*acc by
    VMULPS, + beta*C by one VFMADD; beta == 0 never reads C.
 
-   Speed: measured here (Sapphire-Rapids-class core, 1 thread) the kernel
-   alone peaks at ~110 GFLOP/s (a product counted as 2 flops), i.e. one
-   VDPBF16PS per ~2 cycles, against ~205 for two VFMADD231PS per cycle, so
-   the widening FMA variant (avx512.c) is about twice as fast on this CPU
-   and is listed before this one in the table.  This variant is kept for
-   CPUs where VDPBF16PS runs at full rate, and it halves packed-panel
-   traffic.
+   Speed: on the Sapphire-Rapids-class host VDPBF16PS ran at about half the
+   rate of the fp32 FMA, so the widening FMA variant (avx512.c) is listed
+   before this one in the table.  This variant is kept for CPUs where
+   VDPBF16PS runs at full rate, and it halves packed-panel traffic
+   (perf/RESULTS-archive.md, section "avx512bf16.c: VDPBF16PS rate").
 
    Instructions: VDPBF16PS zmm; VPBROADCASTD of each A pair from memory (a
    load uop) shared by its row's two VDPBF16PS; VMOVDQU64 for B; VMULPS and

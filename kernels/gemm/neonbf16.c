@@ -43,13 +43,10 @@
    tests/test_gemm.c allows (2k + 4) * 2^-24.
    With FEAT_EBF16 and FPCR.EBF = 1 (set by the caller) the pair sum is
    fused and rounding follows FPCR: the same bound holds.
-   Observed under qemu 7.2 -cpu max (FEAT_BF16, no FEAT_EBF16): 1 + 2^-25
-   gives 1 + 2^-23 (odd, not 1), so does 0 + (1 + 2^-30); a denormal bf16
-   input times 2^100 gives 0; 2^-70 * 2^-70 gives 0; a NaN input gives the
-   default NaN 0x7FC00000; 2^128 + 2^128 gives +Inf; FPSR unchanged; and
-   whole 8x12 tiles (k = 4 .. 200, random inputs with denormals) are
-   bit-identical to an emulation of the order and rounding above, while a
-   round-to-nearest emulation differs in 36-84% of the elements.
+   Checked under qemu 7.2 -cpu max (FEAT_BF16, no FEAT_EBF16): whole tiles
+   are bit-identical to an emulation of this order and round-to-odd, not to
+   round-to-nearest (perf/RESULTS-archive.md, section "neonbf16.c: BFMMLA
+   observed under qemu").
 
    Instructions: BFMMLA .4S/.8H; LDP Q for the panels (5 per block of 4
    depths: 2 for A, 3 for B, 24 BFMMLAs); ZIP1/ZIP2 .2D, FMUL, FMLA and
