@@ -29,11 +29,81 @@ static void run(void *p)
     __asm__ volatile("" ::: "memory");
 }
 
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: lpk-info [--all] [--no-bench] [--help]\n"
+               "  What lpk detects and chooses on this machine, and how fast the chosen\n"
+               "  kernels run here (rounding vs memcpy, GEMM).\n"
+               "  --all       list every variant of every kernel (default: the chosen one,\n"
+               "              the other runnable ones, and one line for the SKIPPED ones)\n"
+               "  --no-bench  features and kernels only\n"
+               "  Environment: LPK_ISA=<tier> caps the tier, LPK_VERBOSE=1, OMP_NUM_THREADS.\n");
+}
+
+/* One line per op: the chosen variant, the other runnable tiers; the
+   variants this machine cannot run are counted and named once at the end. */
+static void list_kernels(int all)
+{
+    int tier_skipped[LPK_TIER_COUNT] = {0};
+    size_t nskipped = 0;
+    printf("\nKernels (op -> chosen variant; also runnable here):\n");
+    for (size_t i = 0; i < lpk_nops; i++) {
+        const lpk_op *op = lpk_ops[i];
+        const lpk_variant *sel = lpk_selected(op);
+        printf("  %-20s -> %-40s", op->name, sel ? sel->name : "none");
+        const char *sep = " (also:";
+        for (size_t k = 0; k < op->count; k++) {
+            const lpk_variant *v = &op->variants[k];
+            if (v == sel)
+                continue;
+            if (lpk_variant_runnable(v)) {
+                printf("%s %s", sep, lpk_tiers[v->tier].name);
+                sep = ",";
+            } else {
+                nskipped++;
+                tier_skipped[v->tier] = 1;
+            }
+        }
+        printf("%s\n", sep[0] == ',' ? ")" : "");
+        if (all)
+            for (size_t k = 0; k < op->count; k++) {
+                const lpk_variant *v = &op->variants[k];
+                printf("      %c %-40s %-10s %s\n", v == sel ? '*' : ' ', v->name,
+                       lpk_tiers[v->tier].name,
+                       lpk_variant_runnable(v) ? "" : v->built ? "SKIPPED (CPU/OS lacks the tier)"
+                                                               : "SKIPPED (not built here)");
+            }
+    }
+    if (nskipped) {
+        printf("  SKIPPED: %zu variants of tiers this machine cannot run (", nskipped);
+        const char *sep = "";
+        for (int t = 0; t < LPK_TIER_COUNT; t++)
+            if (tier_skipped[t]) {
+                printf("%s%s", sep, lpk_tiers[t].name);
+                sep = ", ";
+            }
+        printf("); --all lists them\n");
+    }
+}
+
 int main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    printf("lpk %d.%d (%s)\n", LPK_VERSION_MAJOR, LPK_VERSION_MINOR, lpk_build_config());
+    int all = 0, bench = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--all")) {
+            all = 1;
+        } else if (!strcmp(argv[i], "--no-bench")) {
+            bench = 0;
+        } else {
+            fprintf(stderr, "lpk-info: unknown argument '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    printf("lpk %s (%s)\n", lpk_version(), lpk_build_config());
     const uint64_t f = lpk_cpu_features();
     printf("\nCPU/OS features:");
     for (int b = 0; b < LPK_FBIT_COUNT; b++)
@@ -48,10 +118,8 @@ int main(int argc, char **argv)
         return 1;
     }
     const char *env = getenv("LPK_ISA");
-    printf("\nTier in use: %s%s%s\n", lpk_isa(), env ? " (LPK_ISA=" : " (best available)",
-           env ? env : "");
-    if (env)
-        printf(")\n");
+    printf("\nTier in use: %s%s%s%s\n", lpk_isa(), env ? " (LPK_ISA=" : " (best available)",
+           env ? env : "", env ? ")" : "");
 
     lpk_topology t;
     lpk_get_topology(&t);
@@ -60,17 +128,9 @@ int main(int argc, char **argv)
     printf("Threads for large calls: %d (OMP_NUM_THREADS or lpk_set_num_threads)\n",
            lpk_get_num_threads());
 
-    printf("\nKernels (chosen variant marked *; SKIPPED = not runnable here):\n");
-    for (size_t i = 0; i < lpk_nops; i++) {
-        const lpk_op *op = lpk_ops[i];
-        const lpk_variant *sel = lpk_selected(op);
-        printf("  %s\n", op->name);
-        for (size_t k = 0; k < op->count; k++) {
-            const lpk_variant *v = &op->variants[k];
-            printf("    %c %-40s %-10s %s\n", v == sel ? '*' : ' ', v->name,
-                   lpk_tiers[v->tier].name, lpk_variant_runnable(v) ? "" : "SKIPPED");
-        }
-    }
+    list_kernels(all);
+    if (!bench)
+        return 0;
 
     const size_t sizes[] = {1u << 16, 1u << 24};
     const char *names[] = {"f32->bf16 nearest", "f32->bf16 stochastic", "bf16->f32"};
