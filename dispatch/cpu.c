@@ -1,5 +1,5 @@
 /* CPU + OS feature detection.
-   x86-64: CPUID leaves 1, 7.0 and 7.1; XGETBV(0) for the register state the OS
+   x86-64: CPUID leaves 1 (AES-NI: ECX bit 25), 7.0 (VAES: ECX bit 9) and 7.1; XGETBV(0) for the register state the OS
    saves (YMM: XCR0 & 0x6, ZMM: XCR0 & 0xE6, AMX: XCR0 bits 17-18); AMX tile
    data also needs the Linux permission ARCH_REQ_XCOMP_PERM, confirmed with
    ARCH_GET_XCOMP_PERM.  A CPUID bit is never enough on its own: tiers require
@@ -56,6 +56,7 @@ static uint64_t detect(void)
     cpuid(1, 0, r);
     const unsigned ecx1 = r[2];
     if (ecx1 & (1u << 12)) f |= LPK_F_FMA;
+    if (ecx1 & (1u << 25)) f |= LPK_F_AES;
     if (ecx1 & (1u << 28)) f |= LPK_F_AVX;
     if (ecx1 & (1u << 29)) f |= LPK_F_F16C;
     uint64_t xcr0 = 0;
@@ -71,6 +72,7 @@ static uint64_t detect(void)
         if (ebx & (1u << 17)) f |= LPK_F_AVX512DQ;
         if (ebx & (1u << 30)) f |= LPK_F_AVX512BW;
         if (ebx & (1u << 31)) f |= LPK_F_AVX512VL;
+        if (ecx & (1u << 9)) f |= LPK_F_VAES;
         if (ecx & (1u << 11)) f |= LPK_F_AVX512VNNI;
         if (edx & (1u << 22)) f |= LPK_F_AMX_BF16;
         if (edx & (1u << 23)) f |= LPK_F_AVX512FP16;
@@ -95,6 +97,7 @@ static uint64_t detect(void)
     const unsigned long hw = getauxval(AT_HWCAP), hw2 = getauxval(AT_HWCAP2);
     uint64_t f = 0;
     if (hw & (1ul << 1)) f |= LPK_F_ASIMD;
+    if (hw & (1ul << 3)) f |= LPK_F_AES;
     if (hw & (1ul << 20)) f |= LPK_F_ASIMDDP;
     if (hw & (1ul << 22)) f |= LPK_F_SVE;
     if (hw2 & (1ul << 1)) f |= LPK_F_SVE2;

@@ -36,6 +36,7 @@ enum {
 #define X(e, name, flag) static const uint64_t LPK_F_##e = 1ull << LPK_FBIT_##e;
 #include "features.inc"
 #undef X
+#define LPK_TIERMASK_AVX2 (LPK_F_AVX2 | LPK_F_FMA | LPK_F_F16C | LPK_F_OS_YMM)
 #define LPK_TIERMASK_AVX512 \
     (LPK_F_AVX512F | LPK_F_AVX512BW | LPK_F_AVX512DQ | LPK_F_AVX512VL | LPK_F_OS_ZMM)
 
@@ -149,16 +150,66 @@ lpk_status lpk_ready(void);
 #endif
 #define LPK_BUILT_SCALAR 1
 #define LPK_BUILT_HWY LPK_HAVE_HWY
-#define LPK_BUILT_AVX2 LPK_BUILT_X86
-#define LPK_BUILT_AVX512 LPK_BUILT_X86
-#define LPK_BUILT_AVX512VNNI LPK_BUILT_X86
-#define LPK_BUILT_AVX512BF16 LPK_BUILT_X86
-#define LPK_BUILT_AMX LPK_BUILT_X86
-#define LPK_BUILT_NEON LPK_BUILT_ARM
-#define LPK_BUILT_NEONDOT LPK_BUILT_ARM
-#define LPK_BUILT_NEONBF16 LPK_BUILT_ARM
+/* A tier of the target architecture is built unless CMake found that the
+   compiler lacks its flags and defined LPK_NO_TIER_<TIER> (it then leaves
+   the tier's files out). */
+#if LPK_BUILT_X86 && !defined(LPK_NO_TIER_AVX2)
+#define LPK_BUILT_AVX2 1
+#else
+#define LPK_BUILT_AVX2 0
+#endif
+#if LPK_BUILT_X86 && !defined(LPK_NO_TIER_AVX2VAES)
+#define LPK_BUILT_AVX2VAES 1
+#else
+#define LPK_BUILT_AVX2VAES 0
+#endif
+#if LPK_BUILT_X86 && !defined(LPK_NO_TIER_AVX512)
+#define LPK_BUILT_AVX512 1
+#else
+#define LPK_BUILT_AVX512 0
+#endif
+#if LPK_BUILT_X86 && !defined(LPK_NO_TIER_AVX512VAES)
+#define LPK_BUILT_AVX512VAES 1
+#else
+#define LPK_BUILT_AVX512VAES 0
+#endif
+#if LPK_BUILT_X86 && !defined(LPK_NO_TIER_AVX512VNNI)
+#define LPK_BUILT_AVX512VNNI 1
+#else
+#define LPK_BUILT_AVX512VNNI 0
+#endif
+#if LPK_BUILT_X86 && !defined(LPK_NO_TIER_AVX512BF16)
+#define LPK_BUILT_AVX512BF16 1
+#else
+#define LPK_BUILT_AVX512BF16 0
+#endif
+#if LPK_BUILT_X86 && !defined(LPK_NO_TIER_AMX)
+#define LPK_BUILT_AMX 1
+#else
+#define LPK_BUILT_AMX 0
+#endif
+#if LPK_BUILT_ARM && !defined(LPK_NO_TIER_NEON)
+#define LPK_BUILT_NEON 1
+#else
+#define LPK_BUILT_NEON 0
+#endif
+#if LPK_BUILT_ARM && !defined(LPK_NO_TIER_NEONAES)
+#define LPK_BUILT_NEONAES 1
+#else
+#define LPK_BUILT_NEONAES 0
+#endif
+#if LPK_BUILT_ARM && !defined(LPK_NO_TIER_NEONDOT)
+#define LPK_BUILT_NEONDOT 1
+#else
+#define LPK_BUILT_NEONDOT 0
+#endif
+#if LPK_BUILT_ARM && !defined(LPK_NO_TIER_NEONBF16)
+#define LPK_BUILT_NEONBF16 1
+#else
+#define LPK_BUILT_NEONBF16 0
+#endif
 /* SVE variants are Highway-built (kernels/<family>/sve.cc). */
-#if LPK_BUILT_ARM && LPK_HAVE_HWY
+#if LPK_BUILT_ARM && LPK_HAVE_HWY && !defined(LPK_NO_TIER_SVE)
 #define LPK_BUILT_SVE 1
 #else
 #define LPK_BUILT_SVE 0

@@ -11,6 +11,7 @@
 const lpk_op *const lpk_ops[] = {
     &lpk_op_round_rne.op,
     &lpk_op_round_sr.op,
+    &lpk_op_round_sr_ars.op,
     &lpk_op_round_widen.op,
     &lpk_op_gemm.op,
     &lpk_op_update_sgd.op, &lpk_op_update_adamw.op, &lpk_op_update_kahan_split.op, &lpk_op_update_kahan_merge.op,

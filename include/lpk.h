@@ -37,7 +37,7 @@
  *                       available tiers, until lpk_set_isa() is called with
  *                       a valid one; lpk_isa() and lpk_kernel_variant() say
  *                       "none".  Calls that run no kernel still work:
- *                       lpk_philox4x32_10, lpk_set_num_threads,
+ *                       lpk_philox4x32_10, lpk_ars, lpk_set_num_threads,
  *                       lpk_get_topology, the queries.
  *      LPK_VERBOSE=1    prints the detected features, the tier and the variant
  *                       chosen for every kernel to stderr: at first use, and
@@ -50,17 +50,27 @@
  *                  NEON on aarch64; on x86-64 HWY_SCALAR with GCC < 12.3
  *                  (autovectorized to SSE2), HWY_EMU128 with clang
  *      avx2        AVX2 + FMA + F16C, OS saves YMM (XCR0 & 0x6)
+ *      avx2vaes    avx2 + AES-NI + VAES (CPUID.1:ECX[25], CPUID.7.0:ECX[9]):
+ *                  256-bit AES rounds for the ARS generator (Zen 3, Ice Lake)
  *      avx512      AVX-512 F+BW+DQ+VL, OS saves ZMM (XCR0 & 0xE6)
+ *      avx512vaes  avx512 + AES-NI + VAES (512-bit AES rounds)
  *      avx512vnni  avx512 + AVX512_VNNI (integer dot products)
  *      avx512bf16  avx512 + AVX512_BF16 (a cap here also allows avx512vnni)
  *      amx         avx512bf16 + AMX-TILE + AMX-BF16, XCR0 bits 17-18 and
  *                  arch_prctl(ARCH_REQ_XCOMP_PERM) granted
  *      neon        aarch64 Advanced SIMD (HWCAP_ASIMD)
+ *      neonaes     neon + the AES instructions AESE/AESMC (HWCAP_AES)
  *      neondot     neon + dot product (HWCAP_ASIMDDP)
  *      neonbf16    neon + BF16 (HWCAP2_BF16)
  *      sve         neon + SVE (HWCAP_SVE), Highway-built variants; same
  *                  rank as neondot for capping
- *   A cap at tier T allows every tier of the same architecture up to T.
+ *   A cap at tier T allows every tier of the same architecture up to T, in
+ *   this order (x86: avx2 < avx2vaes < avx512 < avx512vaes < avx512vnni <
+ *   avx512bf16 < amx; arm: neon < neonaes < neondot = sve < neonbf16).  So
+ *   LPK_ISA=avx2 or avx512 uses no AES instruction, LPK_ISA=avx2vaes is an
+ *   AVX2 + VAES CPU without AVX-512; a cap at avx512 also allows avx2vaes
+ *   kernels (a linear order cannot keep the two apart; each still runs only
+ *   where the CPU has its features).
  */
 #ifndef LPK_H
 #define LPK_H
@@ -94,7 +104,8 @@ typedef enum {
 
 typedef enum {
     LPK_ROUND_NEAREST = 0,   /* round to nearest, ties to even */
-    LPK_ROUND_STOCHASTIC = 1 /* unbiased stochastic rounding, see below */
+    LPK_ROUND_STOCHASTIC = 1,    /* unbiased stochastic rounding, Philox4x32-10 bits */
+    LPK_ROUND_STOCHASTIC_ARS = 2 /* the same rounding, ARS-7 bits: the fast one */
 } lpk_round;
 
 /* ------------------------------------------------------------------------ */
@@ -171,7 +182,20 @@ LPK_API lpk_status lpk_get_topology(lpk_topology *out);
  *   iff f + r >= 2^16.  Results are therefore identical for every variant,
  *   every thread count, and however the caller splits the array (pass the
  *   offset of each piece).
- * Both modes: NaN stays NaN, quiet, with its sign (bf16 = top 16 bits with the
+ * LPK_ROUND_STOCHASTIC_ARS: the same rounding rule (f + r >= 2^16), with the
+ *   16 random bits of element j = offset + i from ARS-7 instead (lpk_ars
+ *   below): counter {lo64 = j >> 3, hi64 = 0}, key {lo64 = seed, hi64 = 0},
+ *   i.e. ctr = {(uint32)(j>>3), (uint32)(j>>35), 0, 0} and
+ *   key = {(uint32)seed, (uint32)(seed>>32), 0, 0} for lpk_ars; its 128-bit
+ *   output, read as eight little-endian uint16, gives element j the
+ *   (j & 7)-th.  Recommended where speed matters: with AES instructions
+ *   (avx2vaes, avx512vaes, neonaes tiers) the bits cost a fraction of the
+ *   memory traffic (perf/RESULTS.md); without them lpk computes AES in
+ *   software, much slower than Philox.  The two generators give different
+ *   bits; each is reproducible on its own (same tiers/threads/splits rule).
+ *   lpk_gemm_bf16 and the optimizer steps do not take this mode (yet): it is
+ *   LPK_EINVAL there.
+ * All modes: NaN stays NaN, quiet, with its sign (bf16 = top 16 bits with the
  *   quiet bit set); +-Inf and +-0 stay; a finite value becomes Inf only when
  *   rounding up from the largest finite bf16 magnitude.
  *
@@ -311,6 +335,16 @@ LPK_API void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, i
  *                          all arithmetic in fp32 without intermediate
  *                          rounding; w receives bf16(master) (nearest) for
  *                          the next forward pass.
+ *   LPK_UPDATE_F32_NEAREST, LPK_UPDATE_F32_STOCHASTIC, LPK_UPDATE_F32_KAHAN
+ *                          "bf16 storage, fp32 arithmetic" (as optimi,
+ *                          torchao's bf16 stochastic-rounding AdamW and
+ *                          AnyPrecisionAdamW): every buffer is bf16, the
+ *                          step computes in fp32 from the widened values
+ *                          with exactly the expressions of LPK_UPDATE_FP32,
+ *                          and each stored value is rounded once: the weight
+ *                          nearest, stochastically or Kahan-compensated, the
+ *                          state nearest (or stochastically with the flag
+ *                          LPK_UPDATE_STATE_SR OR-ed into the mode).
  * Every variant is bit-identical to the scalar reference
  * (kernels/update/ref.c), which computes exactly the following.
  *
@@ -366,6 +400,38 @@ LPK_API void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, i
  * The weight decay acts on w (the bf16 weight; master in FP32 mode), and in
  * KAHAN mode it is part of the compensated increment.
  *
+ * The fp32-arithmetic modes F32_NEAREST / F32_STOCHASTIC / F32_KAHAN.  All
+ * arithmetic is fp32, each op rounded to fp32 (no FMA, no bf16 rounding in
+ * between), on W = widen(w), M = widen(m), V = widen(v), C = widen(comp)
+ * and g (as above):
+ *   SGD:    if weight_decay != 0:  g = g + weight_decay * W
+ *           d = g
+ *           if momentum != 0:      B = g if step == 1, else
+ *                                  B = momentum * M + one_minus_damp * g
+ *                                  m = st(B);  d = nesterov ? g + momentum * B : B
+ *                                  (nesterov uses B unrounded)
+ *           u = neg_lr * d
+ *   AdamW:  M' = beta1 * M + one_minus_beta1 * g
+ *           V' = beta2 * V + one_minus_beta2 * (g * g)
+ *           u  = neg_step_size * (M' / (sqrt(V') * inv_sqrt_bc2 + eps))
+ *           if weight_decay != 0:  u = u - lr_weight_decay * W
+ *           m = st(M');  v = st(V')
+ *   (the expressions of LPK_UPDATE_FP32, op for op, with W, M, V in place of
+ *   master, m32, v32), then the weight write, S = W + u in fp32:
+ *   F32_NEAREST     w = rne(W + u)
+ *   F32_STOCHASTIC  w = SR(W + u) with the bits of element offset + i from
+ *                   `seed`, exactly as lpk_f32_to_bf16 (as STOCHASTIC)
+ *   F32_KAHAN       (the weight represented is w - comp, as in KAHAN)
+ *                   y = u - C;  S = W + y;  w = rne(S);
+ *                   comp = rne((widen(w) - W) - y)   (new w, fp32 ops)
+ * rne() is bf16 nearest-even; st() is rne(), or with LPK_UPDATE_STATE_SR,
+ * SR() with the bits of element offset + i from seed ^ 0x9E3779B97F4A7C15
+ * for m and from seed ^ 0xBF58476D1CE4E5B9 for v (streams independent of
+ * the weight's).  Every NaN stored is 0x7FC0.  Only m, v (and comp) and w
+ * are stored: no fp32 buffer is read or written.
+ * LPK_UPDATE_STATE_SR (32) may be OR-ed into an F32_* mode only; any other
+ * mode value is LPK_EINVAL.  (C++: cast the OR back to lpk_update_mode.)
+ *
  * Threads and splitting: elements are independent; the stochastic bits of
  * element i are a function of (seed, offset + i) only, so results are the
  * same for every thread count and for a tensor updated in pieces (pass each
@@ -375,17 +441,21 @@ typedef enum {
     LPK_UPDATE_NEAREST = 0,
     LPK_UPDATE_STOCHASTIC = 1,
     LPK_UPDATE_KAHAN = 2,
-    LPK_UPDATE_FP32 = 3
+    LPK_UPDATE_FP32 = 3,
+    LPK_UPDATE_F32_NEAREST = 16,
+    LPK_UPDATE_F32_STOCHASTIC = 17,
+    LPK_UPDATE_F32_KAHAN = 18,
+    LPK_UPDATE_STATE_SR = 32 /* flag, OR-ed into an F32_* mode */
 } lpk_update_mode;
 
 /* The buffers of one parameter tensor of n elements.  Buffers the mode does
  * not use are ignored (neither read, written nor checked); they may be NULL.
  *   w        bf16 weights, every mode (fp32 mode writes bf16(master) here)
- *   comp     bf16 Kahan compensation, LPK_UPDATE_KAHAN only; the weight the
- *            pair represents is w - comp
+ *   comp     bf16 Kahan compensation, LPK_UPDATE_KAHAN and F32_KAHAN only;
+ *            the weight the pair represents is w - comp
  *   master   fp32 master weights, LPK_UPDATE_FP32 only
  *   grad / grad32   the gradient, bf16 or fp32: exactly one is non-NULL
- *   m, v     optimizer state in bf16 (nearest, stochastic, kahan modes):
+ *   m, v     optimizer state in bf16 (every mode but LPK_UPDATE_FP32):
  *            SGD momentum buffer in m (when momentum != 0); AdamW moments
  *   m32, v32 the same state in fp32 (LPK_UPDATE_FP32 mode)
  * Optimizer state starts at zero for AdamW (step 1 reads m and v); the SGD
@@ -422,20 +492,41 @@ typedef struct {
 } lpk_adamw_params;
 
 /* LPK_EINVAL, with a message naming the fault, and nothing written:
-     NULL params or tensor; unknown mode; step == 0;
+     NULL params or tensor; unknown mode (LPK_UPDATE_STATE_SR with a mode
+       that is not F32_* included); step == 0;
      SGD: lr, momentum, dampening or weight_decay not finite; nesterov with
        momentum == 0 or dampening != 0 (as torch);
      AdamW: lr, eps or weight_decay not finite; beta1 or beta2 outside [0, 1);
    and when n > 0: both or neither gradient; a buffer the mode needs is NULL
-   (comp in kahan mode; master in fp32 mode; m when momentum != 0 and m, v
-   for AdamW in the 16-bit modes; m32 / v32 likewise in fp32 mode); n so
-   large that the byte sizes overflow; two used buffers overlap.
+   (comp in the kahan modes; master in fp32 mode; m when momentum != 0 and
+   m, v for AdamW in the bf16-state modes; m32 / v32 likewise in fp32
+   mode); n so large that the byte sizes overflow; two used buffers overlap.
    With n == 0 only params, mode and step are checked.
-   seed/offset are used by the stochastic mode only. */
+   seed/offset are used by the stochastic modes and LPK_UPDATE_STATE_SR only. */
 LPK_API lpk_status lpk_sgd_step(const lpk_sgd_params *p, lpk_update_mode mode,
                                 const lpk_opt_tensor *t, uint64_t seed, uint64_t offset);
 LPK_API lpk_status lpk_adamw_step(const lpk_adamw_params *p, lpk_update_mode mode,
                                   const lpk_opt_tensor *t, uint64_t seed, uint64_t offset);
+
+/* One step over a list of `count` tensors (a model's parameters), with the
+   same params, mode and seed; offsets is NULL (every tensor's SR offset is
+   0) or `count` offsets, one per tensor.  The result is bit-identical to
+   lpk_sgd_step / lpk_adamw_step on each tensor with its offset, in any
+   order; the call is one parallel region over all elements of the list
+   (per-thread ranges cross tensor boundaries), so small tensors cost no
+   fork/join each, and the result does not depend on the thread count.
+   Every tensor is checked before anything is written, as the single-tensor
+   steps check theirs, and the used buffers of all tensors together must
+   not overlap (a gradient shared by two tensors counts as an overlap); the
+   message names the tensor index ("tensor 3: ...").  count == 0 checks only
+   params and mode; tensors may be NULL then.
+   LPK_ENOMEM: the validation's workspace (O(count)) could not be allocated. */
+LPK_API lpk_status lpk_sgd_step_multi(const lpk_sgd_params *p, lpk_update_mode mode,
+                                      const lpk_opt_tensor *tensors, size_t count, uint64_t seed,
+                                      const uint64_t *offsets);
+LPK_API lpk_status lpk_adamw_step_multi(const lpk_adamw_params *p, lpk_update_mode mode,
+                                        const lpk_opt_tensor *tensors, size_t count,
+                                        uint64_t seed, const uint64_t *offsets);
 
 /* Checkpoints, in the Kahan buffer's convention (the weight the buffers
    represent is w - comp): split sets w = bf16(w32) (nearest) and
@@ -614,6 +705,18 @@ typedef struct {
  * On error w and trace are untouched. */
 LPK_API lpk_status lpk_halp_train(const lpk_halp_options *o, const float *X, const float *y,
                                   size_t n, size_t d, float *w, lpk_halp_trace *trace);
+
+/* ARS-7 block (Salmon, Moraes, Dror, Shaw, SC'11; Random123's
+   ars4x32_R(7, ctr, key)): out = ars(ctr, key), 128-bit counter and key as
+   four little-endian 32-bit words each.  v = ctr ^ k; six rounds of
+   k += W (two 64-bit lane adds, W = {0x9E3779B97F4A7C15,
+   0xBB67AE8584CAA73B}), v = AESENC(v, k); then k += W, v = AESENCLAST(v, k).
+   Seven rounds: SC'11 (Table 2) finds ARS free of statistical failures in
+   TestU01's BigCrush from 5 rounds on and recommends 7 (Random123's
+   default) for a safety margin, as lpk's Philox keeps 10 rounds where 7
+   pass.  Exposed so callers can reproduce LPK_ROUND_STOCHASTIC_ARS bits
+   (and for the known-answer tests).  LPK_EINVAL if a pointer is NULL. */
+LPK_API lpk_status lpk_ars(const uint32_t ctr[4], const uint32_t key[4], uint32_t out[4]);
 
 /* Philox4x32-10 block: out = philox(ctr, key).  Exposed so callers can
    reproduce lpk's random bits (and for the known-answer tests).

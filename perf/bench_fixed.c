@@ -29,7 +29,6 @@
 #include "fixed/fixed.h"
 
 typedef struct {
-    const lpk_op *op;
     const lpk_variant *v, *v2; /* v2: the update of a step job */
     int mode;          /* rounding mode for quantize / update */
     size_t n;
@@ -41,33 +40,69 @@ typedef struct {
     uint64_t step;
 } job;
 
-static void run(void *p)
+/* One function per op, calling variant j->v of that op. */
+static void run_dot8(void *p)
 {
     job *j = p;
-    const size_t n = j->n;
-    const lpk_op *op = j->op;
-    if (op == &lpk_op_fixed_dot8.op)
-        j->sink = LPK_FN(lpk_op_fixed_dot8, j->v)(j->a8, j->b8, n);
-    else if (op == &lpk_op_fixed_dot16.op)
-        j->sink = LPK_FN(lpk_op_fixed_dot16, j->v)(j->a16, j->b16, n);
-    else if (op == &lpk_op_fixed_dotf.op)
-        j->sinkf = LPK_FN(lpk_op_fixed_dotf, j->v)(j->af, j->bf, n);
-    else if (op == &lpk_op_fixed_update8.op)
-        LPK_FN(lpk_op_fixed_update8, j->v)(j->a8, j->b8, j->hf, n, 0.999f, 0.01f,
+    j->sink = LPK_FN(lpk_op_fixed_dot8, j->v)(j->a8, j->b8, j->n);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_dot16(void *p)
+{
+    job *j = p;
+    j->sink = LPK_FN(lpk_op_fixed_dot16, j->v)(j->a16, j->b16, j->n);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_dotf(void *p)
+{
+    job *j = p;
+    j->sinkf = LPK_FN(lpk_op_fixed_dotf, j->v)(j->af, j->bf, j->n);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_update8(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_fixed_update8, j->v)(j->a8, j->b8, j->hf, j->n, 0.999f, 0.01f,
+                                       (lpk_round)j->mode, 42, 64 * j->step++);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_update16(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_fixed_update16, j->v)(j->a16, j->b16, j->hf, j->n, 0.999f, 0.01f,
                                         (lpk_round)j->mode, 42, 64 * j->step++);
-    else if (op == &lpk_op_fixed_update16.op)
-        LPK_FN(lpk_op_fixed_update16, j->v)(j->a16, j->b16, j->hf, n, 0.999f, 0.01f,
-                                         (lpk_round)j->mode, 42, 64 * j->step++);
-    else if (op == &lpk_op_fixed_updatef.op)
-        LPK_FN(lpk_op_fixed_updatef, j->v)(j->af, j->bf, j->hf, n, 0.999f, 0.01f);
-    else if (op == &lpk_op_fixed_quant8.op)
-        LPK_FN(lpk_op_fixed_quant8, j->v)(j->xf, j->a8, n, 20.0f, (lpk_round)j->mode, 42, 0);
-    else if (op == &lpk_op_fixed_quant16.op)
-        LPK_FN(lpk_op_fixed_quant16, j->v)(j->xf, j->a16, n, 5000.0f, (lpk_round)j->mode, 42, 0);
-    else if (op == &lpk_op_fixed_dequant8.op)
-        LPK_FN(lpk_op_fixed_dequant8, j->v)(j->a8, j->xf, n, 0.05f);
-    else if (op == &lpk_op_fixed_dequant16.op)
-        LPK_FN(lpk_op_fixed_dequant16, j->v)(j->a16, j->xf, n, 0.0002f);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_updatef(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_fixed_updatef, j->v)(j->af, j->bf, j->hf, j->n, 0.999f, 0.01f);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_quant8(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_fixed_quant8, j->v)(j->xf, j->a8, j->n, 20.0f, (lpk_round)j->mode, 42, 0);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_quant16(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_fixed_quant16, j->v)(j->xf, j->a16, j->n, 5000.0f, (lpk_round)j->mode, 42, 0);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_dequant8(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_fixed_dequant8, j->v)(j->a8, j->xf, j->n, 0.05f);
     __asm__ volatile("" ::: "memory");
 }
 
@@ -89,18 +124,6 @@ static void run_stepf(void *p)
     LPK_FN(lpk_op_fixed_updatef, j->v2)(j->af, j->bf, j->hf, j->n, 0.999f,
                                      (d > 0.0f ? 1e-3f : 0.0f) + 0.01f);
     __asm__ volatile("" ::: "memory");
-}
-
-static double bytes_per_elem(const lpk_op *op)
-{
-    if (op == &lpk_op_fixed_dot8.op) return 2;
-    if (op == &lpk_op_fixed_dot16.op) return 4;
-    if (op == &lpk_op_fixed_dotf.op) return 8;
-    if (op == &lpk_op_fixed_update8.op) return 7;
-    if (op == &lpk_op_fixed_update16.op) return 10;
-    if (op == &lpk_op_fixed_updatef.op) return 16;
-    if (op == &lpk_op_fixed_quant8.op || op == &lpk_op_fixed_dequant8.op) return 5;
-    return 6;
 }
 
 static void emit(const char *op, const char *mode, const char *variant, const char *tier,
@@ -135,14 +158,12 @@ static void step_row(const char *label, const lpk_variant *d8, const lpk_variant
 {
     double t[4];
     const lpk_variant *vs[4] = {d8, u8, df, uf};
-    const lpk_op *ops[4] = {&lpk_op_fixed_dot8.op, &lpk_op_fixed_update8.op, &lpk_op_fixed_dotf.op,
-                            &lpk_op_fixed_updatef.op};
+    void (*const runs[4])(void *) = {run_dot8, run_update8, run_dotf, run_updatef};
     for (int k = 0; k < 4; k++) {
         job *j = k < 2 ? j8 : jf;
-        j->op = ops[k];
         j->v = vs[k];
         j->mode = LPK_ROUND_STOCHASTIC;
-        t[k] = bu_time(run, j, samples, min_s);
+        t[k] = bu_time(runs[k], j, samples, min_s);
     }
     j8->v = d8;
     j8->v2 = u8;
@@ -187,13 +208,25 @@ int main(int argc, char **argv)
     }
     const double min_s = quick ? 0.002 : 0.02;
     const int samples = quick ? 3 : 7;
-    static const struct { const lpk_op *op; int mode; const char *mname; } rows[] = {
-        {&lpk_op_fixed_dot8.op, 0, "-"},          {&lpk_op_fixed_dot16.op, 0, "-"},
-        {&lpk_op_fixed_dotf.op, 0, "-"},          {&lpk_op_fixed_update8.op, 0, "nearest"},
-        {&lpk_op_fixed_update8.op, 1, "stochastic"}, {&lpk_op_fixed_update16.op, 1, "stochastic"},
-        {&lpk_op_fixed_updatef.op, 0, "-"},       {&lpk_op_fixed_quant8.op, 0, "nearest"},
-        {&lpk_op_fixed_quant8.op, 1, "stochastic"}, {&lpk_op_fixed_quant16.op, 1, "stochastic"},
-        {&lpk_op_fixed_dequant8.op, 0, "-"},
+    /* bpe: bytes moved per element (the header comment) */
+    static const struct {
+        const lpk_op *op;
+        void (*run)(void *);
+        int mode;
+        const char *mname;
+        double bpe;
+    } rows[] = {
+        {&lpk_op_fixed_dot8.op, run_dot8, 0, "-", 2},
+        {&lpk_op_fixed_dot16.op, run_dot16, 0, "-", 4},
+        {&lpk_op_fixed_dotf.op, run_dotf, 0, "-", 8},
+        {&lpk_op_fixed_update8.op, run_update8, 0, "nearest", 7},
+        {&lpk_op_fixed_update8.op, run_update8, 1, "stochastic", 7},
+        {&lpk_op_fixed_update16.op, run_update16, 1, "stochastic", 10},
+        {&lpk_op_fixed_updatef.op, run_updatef, 0, "-", 16},
+        {&lpk_op_fixed_quant8.op, run_quant8, 0, "nearest", 5},
+        {&lpk_op_fixed_quant8.op, run_quant8, 1, "stochastic", 5},
+        {&lpk_op_fixed_quant16.op, run_quant16, 1, "stochastic", 6},
+        {&lpk_op_fixed_dequant8.op, run_dequant8, 0, "-", 5},
     };
     for (int si = 0; si < nsizes; si++) {
         const size_t n = sizes[si];
@@ -236,11 +269,10 @@ int main(int argc, char **argv)
                            op->name, v->name);
                     continue;
                 }
-                j.op = op;
                 j.v = v;
                 j.mode = rows[r].mode;
-                emit(op->name, rows[r].mname, v->name, lpk_tiers[v->tier].name, n,
-                     bytes_per_elem(op), bu_time(run, &j, samples, min_s));
+                emit(op->name, rows[r].mname, v->name, lpk_tiers[v->tier].name, n, rows[r].bpe,
+                     bu_time(rows[r].run, &j, samples, min_s));
             }
         }
         /* the HALP step: dispatched variants, then per tier of updatef */

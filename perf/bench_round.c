@@ -10,6 +10,11 @@
    the same prefetching and order and writes nothing: one thread's read ceiling, which
    bounds any f32 -> bf16 kernel at read_gb_s / 4 Gelem/s.
 
+   "gen" rows time the generators alone (rng.ars, rng.philox: the n random
+   uint16 that SR of n elements consumes), in G 16-bit values per second;
+   ratio_memcpy_elems = t_memcpy / t_gen compares with the memcpy row of the
+   same n (elements per second, not bytes).
+
    usage: bench_round [--threads N] [--sizes n1,n2,...] [--quick] */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,38 +24,101 @@
 #include "dnnl_cmp.h"
 #include "lpk_internal.h"
 #include "round/round.h"
+#include "rng/rng.h"
 
 typedef struct {
-    const lpk_op *op;
-    const lpk_variant *v; /* NULL: the public API */
+    const lpk_variant *v; /* of the row's op; unused by the public API rows */
     const float *x;
     lpk_bf16 *h;
     float *w;
     size_t n;
-    int api; /* 1: public API (dispatch + threads) */
 } job;
 
-static void run(void *p)
+/* One function per op for a variant and one for the public call. */
+static void run_rne(void *p)
 {
     job *j = p;
-    if (j->op == &lpk_op_round_rne.op) {
-        if (j->api)
-            lpk_f32_to_bf16(j->x, j->h, j->n, LPK_ROUND_NEAREST, 0, 0);
-        else
-            LPK_FN(lpk_op_round_rne, j->v)(j->x, j->h, j->n);
-    } else if (j->op == &lpk_op_round_sr.op) {
-        if (j->api)
-            lpk_f32_to_bf16(j->x, j->h, j->n, LPK_ROUND_STOCHASTIC, 42, 0);
-        else
-            LPK_FN(lpk_op_round_sr, j->v)(j->x, j->h, j->n, 42, 0);
-    } else {
-        if (j->api)
-            lpk_bf16_to_f32(j->h, j->w, j->n);
-        else
-            LPK_FN(lpk_op_round_widen, j->v)(j->h, j->w, j->n);
-    }
+    LPK_FN(lpk_op_round_rne, j->v)(j->x, j->h, j->n);
     __asm__ volatile("" ::: "memory");
 }
+
+static void api_rne(void *p)
+{
+    job *j = p;
+    lpk_f32_to_bf16(j->x, j->h, j->n, LPK_ROUND_NEAREST, 0, 0);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_sr(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_round_sr, j->v)(j->x, j->h, j->n, 42, 0);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void api_sr(void *p)
+{
+    job *j = p;
+    lpk_f32_to_bf16(j->x, j->h, j->n, LPK_ROUND_STOCHASTIC, 42, 0);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_sr_ars(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_round_sr_ars, j->v)(j->x, j->h, j->n, 42, 0);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void api_sr_ars(void *p)
+{
+    job *j = p;
+    lpk_f32_to_bf16(j->x, j->h, j->n, LPK_ROUND_STOCHASTIC_ARS, 42, 0);
+    __asm__ volatile("" ::: "memory");
+}
+
+/* The generators alone: the n random uint16 that SR of n elements uses,
+   written to h (2n bytes). */
+static void run_gen_ars(void *p)
+{
+    job *j = p;
+    static const uint32_t key[4] = {42, 0, 0, 0}, ctr[4] = {0, 0, 0, 0};
+    LPK_FN(lpk_op_rng_ars, j->v)(key, ctr, j->n / 8, (uint32_t *)(void *)j->h);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_gen_philox(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_rng_philox, j->v)(42, 0, j->n / 8, (uint32_t *)(void *)j->h);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_widen(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_round_widen, j->v)(j->h, j->w, j->n);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void api_widen(void *p)
+{
+    job *j = p;
+    lpk_bf16_to_f32(j->h, j->w, j->n);
+    __asm__ volatile("" ::: "memory");
+}
+
+typedef struct {
+    const lpk_op *op;
+    void (*variant)(void *), (*api)(void *);
+} row;
+
+static const row rows[] = {
+    {&lpk_op_round_rne.op, run_rne, api_rne},
+    {&lpk_op_round_sr.op, run_sr, api_sr},
+    {&lpk_op_round_sr_ars.op, run_sr_ars, api_sr_ars},
+    {&lpk_op_round_widen.op, run_widen, api_widen},
+};
 
 static void emit(const char *op, const char *variant, const char *tier, size_t n, int threads,
                  double t, double t_memcpy)
@@ -87,7 +155,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_round: %s\n", lpk_last_error());
         return 2;
     }
-    const lpk_op *ops[] = {&lpk_op_round_rne.op, &lpk_op_round_sr.op, &lpk_op_round_widen.op};
     const double min_s = quick ? 0.002 : 0.02;
     const int samples = quick ? 3 : 7;
     for (int si = 0; si < nsizes; si++) {
@@ -108,23 +175,47 @@ int main(int argc, char **argv)
                "\"n\":%zu,\"level\":\"%s\",\"threads\":1,\"median_s\":%.6e,\"read_gb_s\":%.2f,"
                "\"f32_input_bound_gelem_s\":%.3f}\n", n, bu_level(n * 6), t_rd,
                4.0 * (double)n / t_rd * 1e-9, (double)n / t_rd * 1e-9);
-        for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
-            for (size_t k = 0; k < ops[o]->count; k++) {
-                const lpk_variant *v = &ops[o]->variants[k];
+        for (size_t o = 0; o < sizeof rows / sizeof rows[0]; o++) {
+            const lpk_op *op = rows[o].op;
+            for (size_t k = 0; k < op->count; k++) {
+                const lpk_variant *v = &op->variants[k];
                 if (!lpk_variant_runnable(v)) {
                     printf("{\"bench\":\"round\",\"op\":\"%s\",\"variant\":\"%s\",\"skipped\":\"tier %s not available here\"}\n",
-                           ops[o]->name, v->name, lpk_tiers[v->tier].name);
+                           op->name, v->name, lpk_tiers[v->tier].name);
                     continue;
                 }
-                job j = {ops[o], v, x, h, w, n, 0};
-                emit(ops[o]->name, v->name, lpk_tiers[v->tier].name, n, 1,
-                     bu_time(run, &j, samples, min_s), t_mc);
+                job j = {v, x, h, w, n};
+                emit(op->name, v->name, lpk_tiers[v->tier].name, n, 1,
+                     bu_time(rows[o].variant, &j, samples, min_s), t_mc);
             }
-            job j = {ops[o], NULL, x, h, w, n, 1};
+            job j = {NULL, x, h, w, n};
             char name[128];
-            snprintf(name, sizeof name, "public API -> %s", lpk_kernel_variant(ops[o]->name));
-            emit(ops[o]->name, name, lpk_isa(), n, threads, bu_time(run, &j, samples, min_s), t_mc);
+            snprintf(name, sizeof name, "public API -> %s", lpk_kernel_variant(op->name));
+            emit(op->name, name, lpk_isa(), n, threads, bu_time(rows[o].api, &j, samples, min_s),
+                 t_mc);
         }
+        /* generator alone: G 16-bit values per second, 2n bytes written */
+        const struct {
+            const lpk_op *op;
+            void (*fn)(void *);
+        } gens[] = {{&lpk_op_rng_ars.op, run_gen_ars}, {&lpk_op_rng_philox.op, run_gen_philox}};
+        for (size_t g = 0; g < sizeof gens / sizeof gens[0]; g++)
+            for (size_t k = 0; k < gens[g].op->count; k++) {
+                const lpk_variant *v = &gens[g].op->variants[k];
+                if (!lpk_variant_runnable(v)) {
+                    printf("{\"bench\":\"gen\",\"op\":\"%s\",\"variant\":\"%s\",\"skipped\":\"tier %s not available here\"}\n",
+                           gens[g].op->name, v->name, lpk_tiers[v->tier].name);
+                    continue;
+                }
+                job j = {v, x, h, w, n};
+                const double tg = bu_time(gens[g].fn, &j, samples, min_s);
+                printf("{\"bench\":\"gen\",\"op\":\"%s\",\"variant\":\"%s\",\"tier\":\"%s\","
+                       "\"n\":%zu,\"threads\":1,\"median_s\":%.6e,\"gvalues_s\":%.3f,"
+                       "\"ratio_memcpy_elems\":%.3f}\n",
+                       gens[g].op->name, v->name, lpk_tiers[v->tier].name, n, tg,
+                       (double)(n / 8 * 8) / tg * 1e-9, t_mc / tg);
+                fflush(stdout);
+            }
         double t;
         if (lpk_dnnl_reorder_time(1, x, h, n, threads, samples, min_s, &t))
             emit("round.rne_f32_bf16", "oneDNN reorder f32->bf16", "onednn", n, threads, t, t_mc);

@@ -11,10 +11,19 @@
    bandwidths.  Single-thread rows also give the same figures from the
    thread's CPU time (cpu_*), which a loaded shared machine disturbs less.
 
+   --multi: instead, a whole model's parameter list (a 12-layer transformer,
+   d = 768: per layer 4 attention matrices 768x768 and their biases, the MLP's
+   768x3072 and 3072x768 and biases, 2 layernorms' weight and bias; 192
+   tensors, 85.1M parameters), one lpk_*_step_multi call against a loop of
+   per-tensor calls, on 1 and 2 threads ("bench":"update_multi" rows; the
+   memcpy figure is one thread copying the same traffic).
+
    usage: bench_update [--threads N] [--sizes n1,n2,...] [--only TEXT] [--quick] [--ref]
+                       [--multi]
      --threads N  threads of the public-API rows (variants run on 1 thread)
      --only TEXT  only the cases whose name contains TEXT (e.g. "sgd kahan")
-     --ref        also time the scalar reference at sizes above 1M elements */
+     --ref        also time the scalar reference at sizes above 1M elements
+     --multi      the multi-tensor comparison above (--only filters it too) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +49,17 @@ static const bcase cases[] = {
     {"sgd+momentum kahan", 0, LPK_UPDATE_KAHAN, 1, 14},
     {"sgd+momentum fp32", 0, LPK_UPDATE_FP32, 1, 20},
     {"adamw kahan", 1, LPK_UPDATE_KAHAN, 0, 18},
+    /* fp32 arithmetic, bf16 storage (one rounding per stored value) */
+    {"sgd+momentum f32_nearest", 0, LPK_UPDATE_F32_NEAREST, 1, 10},
+    {"sgd+momentum f32_stochastic", 0, LPK_UPDATE_F32_STOCHASTIC, 1, 10},
+    {"sgd+momentum f32_kahan", 0, LPK_UPDATE_F32_KAHAN, 1, 14},
+    {"sgd+momentum f32_stochastic+state_sr", 0,
+     LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR, 1, 10},
+    {"adamw f32_nearest", 1, LPK_UPDATE_F32_NEAREST, 0, 14},
+    {"adamw f32_stochastic", 1, LPK_UPDATE_F32_STOCHASTIC, 0, 14},
+    {"adamw f32_kahan", 1, LPK_UPDATE_F32_KAHAN, 0, 18},
+    {"adamw f32_stochastic+state_sr", 1, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR, 0, 14},
+    {"adamw fp32", 1, LPK_UPDATE_FP32, 0, 26},
 };
 
 typedef struct {
@@ -85,6 +105,115 @@ static times time_both(void (*fn)(void *), void *ctx, int samples, double min_s)
     return t;
 }
 
+/* ---- the multi-tensor case ------------------------------------------------ */
+
+/* A transformer's parameter shapes (elements per tensor); returns the count. */
+static size_t transformer_shapes(size_t *out, int layers, size_t d)
+{
+    size_t k = 0;
+    for (int l = 0; l < layers; l++) {
+        for (int q = 0; q < 4; q++) { /* Wq, Wk, Wv, Wo and biases */
+            out[k++] = d * d;
+            out[k++] = d;
+        }
+        out[k++] = d * 4 * d; /* MLP up, bias, down, bias */
+        out[k++] = 4 * d;
+        out[k++] = 4 * d * d;
+        out[k++] = d;
+        for (int q = 0; q < 4; q++) /* 2 layernorms: weight, bias */
+            out[k++] = d;
+    }
+    return k;
+}
+
+typedef struct {
+    const bcase *c;
+    int use_multi;
+    lpk_opt_tensor *t;
+    uint64_t *off;
+    size_t count;
+} mjob;
+
+static void run_multi(void *p)
+{
+    const mjob *j = p;
+    const lpk_sgd_params sp = {1e-3f, 0.9f, 0.0f, 0.0f, 0, 10};
+    const lpk_adamw_params ap = {1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 10};
+    const lpk_update_mode mode = (lpk_update_mode)j->c->mode;
+    lpk_status st = LPK_OK;
+    if (j->use_multi)
+        st = j->c->adamw ? lpk_adamw_step_multi(&ap, mode, j->t, j->count, 42, j->off)
+                         : lpk_sgd_step_multi(&sp, mode, j->t, j->count, 42, j->off);
+    for (size_t i = 0; !j->use_multi && i < j->count && st == LPK_OK; i++)
+        st = j->c->adamw ? lpk_adamw_step(&ap, mode, &j->t[i], 42, j->off[i])
+                         : lpk_sgd_step(&sp, mode, &j->t[i], 42, j->off[i]);
+    if (st != LPK_OK) {
+        fprintf(stderr, "bench_update: %s\n", lpk_last_error());
+        exit(1);
+    }
+    __asm__ volatile("" ::: "memory");
+}
+
+/* The model's parameters in one block per buffer kind (bf16 modes only). */
+static int bench_multi(const char *only, int quick)
+{
+    size_t shape[16 * 12];
+    const size_t count = transformer_shapes(shape, 12, 768);
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++)
+        total += shape[i];
+    lpk_bf16 *w = bu_alloc(total * 2), *comp = bu_alloc(total * 2), *g = bu_alloc(total * 2);
+    lpk_bf16 *m = bu_alloc(total * 2), *v = bu_alloc(total * 2);
+    unsigned char *ma = bu_alloc(total * 9), *mb = bu_alloc(total * 9);
+    lpk_opt_tensor t[16 * 12];
+    uint64_t off[16 * 12];
+    for (size_t i = 0; i < total; i++) {
+        w[i] = (lpk_bf16)(0x3C00u + (i * 2654435761u >> 20 & 0x3FFu));
+        g[i] = (lpk_bf16)(0x3C23u ^ (i * 40503u >> 8 & 0x807Fu));
+    }
+    const int samples = quick ? 3 : 5;
+    const double min_s = quick ? 0.05 : 0.2;
+    static const char *const names[] = {"sgd+momentum kahan", "sgd+momentum f32_nearest",
+                                        "adamw kahan", "adamw f32_stochastic", "adamw f32_kahan",
+                                        "adamw f32_stochastic+state_sr"};
+    for (size_t mi = 0; mi < sizeof cases / sizeof cases[0]; mi++) {
+        const bcase *bc = &cases[mi];
+        int listed = 0;
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+            listed |= !strcmp(bc->name, names[k]);
+        if (!listed || (only && !strstr(bc->name, only)))
+            continue;
+        const int base = bc->mode & ~LPK_UPDATE_STATE_SR;
+        const int kahan = base == LPK_UPDATE_KAHAN || base == LPK_UPDATE_F32_KAHAN;
+        for (size_t i = 0, at = 0; i < count; at += shape[i++]) {
+            t[i] = (lpk_opt_tensor){shape[i], w + at, kahan ? comp + at : NULL, NULL, g + at, NULL,
+                                    m + at, bc->adamw ? v + at : NULL, NULL, NULL};
+            off[i] = at;
+        }
+        times tm;
+        tm.wall = bu_memcpy_time_cpu(mb, ma, total * (size_t)bc->bytes / 2, samples, min_s,
+                                     &tm.cpu);
+        for (int th = 1; th <= 2; th++) {
+            lpk_set_num_threads(th);
+            for (int um = 1; um >= 0; um--) {
+                mjob j = {bc, um, t, off, count};
+                const times tt = time_both(run_multi, &j, samples, min_s);
+                const double bytes = (double)bc->bytes * (double)total;
+                printf("{\"bench\":\"update_multi\",\"op\":\"%s\",\"model\":\"transformer 12x768\","
+                       "\"tensors\":%zu,\"n\":%zu,\"call\":\"%s\",\"threads\":%d,"
+                       "\"bytes_per_elem\":%d,\"median_s\":%.6e,\"gelem_s\":%.3f,\"gb_s\":%.2f,"
+                       "\"memcpy_gb_s\":%.2f,\"ratio_memcpy\":%.3f,\"isa\":\"%s\"}\n",
+                       bc->name, count, total, um ? "multi" : "loop", th, bc->bytes, tt.wall,
+                       (double)total / tt.wall * 1e-9, bytes / tt.wall * 1e-9,
+                       bytes / tm.wall * 1e-9, tm.wall / tt.wall, lpk_isa());
+                fflush(stdout);
+            }
+        }
+    }
+    free(w); free(comp); free(g); free(m); free(v); free(ma); free(mb);
+    return 0;
+}
+
 static void emit(const bcase *c, const char *variant, const char *tier, size_t n, int threads,
                  times t, times t_memcpy)
 {
@@ -106,7 +235,7 @@ static void emit(const bcase *c, const char *variant, const char *tier, size_t n
 
 int main(int argc, char **argv)
 {
-    int threads = 1, quick = 0, big_ref = 0;
+    int threads = 1, quick = 0, big_ref = 0, multi = 0;
     const char *only = NULL;
     size_t sizes[8] = {65536, (size_t)64 << 20};
     int nsizes = 2;
@@ -119,13 +248,16 @@ int main(int argc, char **argv)
             only = argv[++i];
         } else if (!strcmp(argv[i], "--ref")) {
             big_ref = 1;
+        } else if (!strcmp(argv[i], "--multi")) {
+            multi = 1;
         } else if (!strcmp(argv[i], "--sizes") && i + 1 < argc) {
             nsizes = 0;
             for (char *s = strtok(argv[++i], ","); s && nsizes < 8; s = strtok(NULL, ","))
                 sizes[nsizes++] = (size_t)strtoull(s, NULL, 0);
         } else {
             fprintf(stderr,
-                    "usage: %s [--threads N] [--sizes n1,n2,...] [--only TEXT] [--quick] [--ref]\n",
+                    "usage: %s [--threads N] [--sizes n1,n2,...] [--only TEXT] [--quick] [--ref] "
+                    "[--multi]\n",
                     argv[0]);
             return 2;
         }
@@ -134,14 +266,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_update: %s\n", lpk_last_error());
         return 2;
     }
+    if (multi)
+        return bench_multi(only, quick);
     const double min_s = quick ? 0.002 : 0.02;
     const int samples = quick ? 3 : 7;
     for (int si = 0; si < nsizes; si++) {
         const size_t n = sizes[si];
         lpk_bf16 *w = bu_alloc(n * 2), *comp = bu_alloc(n * 2), *g = bu_alloc(n * 2);
         lpk_bf16 *m = bu_alloc(n * 2), *v = bu_alloc(n * 2);
-        float *master = bu_alloc(n * 4), *m32 = bu_alloc(n * 4);
-        unsigned char *ma = bu_alloc(n * 10), *mb = bu_alloc(n * 10);
+        float *master = bu_alloc(n * 4), *m32 = bu_alloc(n * 4), *v32 = bu_alloc(n * 4);
+        unsigned char *ma = bu_alloc(n * 13), *mb = bu_alloc(n * 13);
         uint64_t s = 1;
         for (size_t i = 0; i < n; i++) { /* weights in [-1, 1), gradients ~1e-2 */
             s = s * 6364136223846793005ull + 1442695040888963407ull;
@@ -166,23 +300,25 @@ int main(int argc, char **argv)
             memset(&j, 0, sizeof j);
             j.c = bc;
             const int fp32 = bc->mode == LPK_UPDATE_FP32;
+            const int base = bc->mode & ~LPK_UPDATE_STATE_SR, ssr = base != bc->mode;
+            const int kahan = base == LPK_UPDATE_KAHAN || base == LPK_UPDATE_F32_KAHAN;
             j.t = (lpk_opt_tensor){n,
                                    w,
-                                   bc->mode == LPK_UPDATE_KAHAN ? comp : NULL,
+                                   kahan ? comp : NULL,
                                    fp32 ? master : NULL,
                                    g,
                                    NULL,
                                    (bc->momentum || bc->adamw) && !fp32 ? m : NULL,
                                    bc->adamw && !fp32 ? v : NULL,
                                    (bc->momentum || bc->adamw) && fp32 ? m32 : NULL,
-                                   NULL};
+                                   bc->adamw && fp32 ? v32 : NULL};
             j.b = (lpk_upd_bufs){n, j.t.w, j.t.comp, j.t.master, j.t.grad, NULL,
-                                 j.t.m, j.t.v, j.t.m32, NULL, 42, 0};
+                                 j.t.m, j.t.v, j.t.m32, j.t.v32, 42, 0};
             j.sp = (lpk_sgd_params){1e-3f, bc->momentum ? 0.9f : 0.0f, 0.0f, 0.0f, 0, 10};
-            j.sk = (lpk_upd_sgd_k){bc->mode, 0, bc->momentum, 0, 0, 0.0f, 0.9f, 1.0f, -1e-3f};
+            j.sk = (lpk_upd_sgd_k){base, 0, bc->momentum, 0, 0, 0.0f, 0.9f, 1.0f, -1e-3f, ssr};
             j.ap = (lpk_adamw_params){1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 10};
-            j.ak = (lpk_upd_adamw_k){bc->mode, 1, 0.9f, 0.999f, 0.1f, 1e-3f, 1e-8f,
-                                     1.0f / 0.0998f, -1e-3f / 0.6513f, 1e-5f};
+            j.ak = (lpk_upd_adamw_k){base, 1, 0.9f, 0.999f, 0.1f, 1e-3f, 1e-8f,
+                                     1.0f / 0.0998f, -1e-3f / 0.6513f, 1e-5f, ssr};
             const lpk_op *op = bc->adamw ? &lpk_op_update_adamw.op : &lpk_op_update_sgd.op;
             for (size_t k = 0; k < op->count; k++) {
                 const lpk_variant *var = &op->variants[k];
@@ -208,7 +344,7 @@ int main(int argc, char **argv)
             emit(bc, name, lpk_isa(), n, threads, time_both(run, &j, samples, min_s),
                  t_mc[bc->bytes]);
         }
-        free(w); free(comp); free(g); free(m); free(v); free(master); free(m32);
+        free(w); free(comp); free(g); free(m); free(v); free(master); free(m32); free(v32);
         free(ma); free(mb);
     }
     return 0;

@@ -103,13 +103,24 @@ static uint64_t rd_lines(const uint64_t *s, size_t m)
 }
 /* In the kernels' order too: LPK_STREAM_WAYS parts walked in turn, 1 KiB
    chunks (the 256 f32 of an SR step). */
+typedef struct {
+    const uint64_t *src;
+    uint64_t sum;
+} rd_ways_ctx;
+
+static inline void rd_piece(void *p, size_t e, size_t m)
+{
+    rd_ways_ctx *w = p;
+    w->sum += rd_lines(w->src + e, m);
+}
+
 static void rd(void *p)
 {
     rd_ctx *c = p;
     const uint64_t *s = c->src;
-    uint64_t a = 0;
-    size_t i = 0;
-    LPK_STREAM_WAYS_RUN(i, c->words, 128, 32, e, m, a += rd_lines(s + e, m));
+    rd_ways_ctx w = {s, 0};
+    size_t i = lpk_stream_ways(0, c->words, 128, 32, rd_piece, &w);
+    uint64_t a = w.sum;
     for (; i < c->words; i += 8)
         a += s[i];
     c->sink += a;

@@ -14,12 +14,13 @@
 #include "common/stream.h"
 #include "round/round.h"
 
-#define GUARD 64 /* elements of sentinel on each side of every output */
 #define SENT16 0xA5A5u
-#define SENT32 0xA5A5A5A5u
 
-static float *alloc_f32(size_t n) { float *p = malloc((n + 2 * GUARD + 8) * 4); assert_non_null(p); return p; }
-static lpk_bf16 *alloc_bf16(size_t n) { lpk_bf16 *p = malloc((n + 2 * GUARD + 8) * 2); assert_non_null(p); return p; }
+/* Inputs of n elements (+ 8 read past n for misalignment) in blocks of
+   n + 136 elements. */
+#define IN_PAD 136
+static float *alloc_f32(size_t n) { return tu_xmalloc((n + IN_PAD) * 4); }
+static lpk_bf16 *alloc_bf16(size_t n) { return tu_xmalloc((n + IN_PAD) * 2); }
 
 /* ---- the reference itself ---------------------------------------------- */
 
@@ -121,62 +122,68 @@ static void test_ref_known_values(void **state)
 
 /* ---- every variant against the reference -------------------------------- */
 
+/* One rounding op: its typed functions behind one signature (src and dst
+   f32 or bf16 by the op's in_bytes / out_bytes), and whether it draws
+   random bits (seed, offset). */
+typedef void round_run(const lpk_variant *v, const void *src, void *dst, size_t n,
+                       uint64_t seed, uint64_t offset);
 typedef struct {
     const lpk_op *op;
-    const lpk_variant *ref;
-} vctx;
+    round_run *run;
+    int sr;
+} round_case;
 
-static void run_variant(const lpk_variant *v, const lpk_op *op, const void *src, void *dst,
-                        size_t n, uint64_t seed, uint64_t offset)
+static void run_rne(const lpk_variant *v, const void *src, void *dst, size_t n, uint64_t seed,
+                    uint64_t offset)
 {
-    if (op == &lpk_op_round_rne.op)
-        LPK_FN(lpk_op_round_rne, v)(src, dst, n);
-    else if (op == &lpk_op_round_sr.op)
-        LPK_FN(lpk_op_round_sr, v)(src, dst, n, seed, offset);
-    else
-        LPK_FN(lpk_op_round_widen, v)(src, dst, n);
+    (void)seed, (void)offset;
+    LPK_FN(lpk_op_round_rne, v)(src, dst, n);
 }
 
-static const lpk_variant *ref_of(const lpk_op *op)
+static void run_sr(const lpk_variant *v, const void *src, void *dst, size_t n, uint64_t seed,
+                   uint64_t offset)
 {
-    const lpk_variant *r = &op->variants[op->count - 1];
-    assert_int_equal(r->tier, LPK_TIER_SCALAR);
-    return r;
+    LPK_FN(lpk_op_round_sr, v)(src, dst, n, seed, offset);
 }
+
+static void run_widen(const lpk_variant *v, const void *src, void *dst, size_t n, uint64_t seed,
+                      uint64_t offset)
+{
+    (void)seed, (void)offset;
+    LPK_FN(lpk_op_round_widen, v)(src, dst, n);
+}
+
+static const round_case rne_case = {&lpk_op_round_rne.op, run_rne, 0};
+static const round_case sr_case = {&lpk_op_round_sr.op, run_sr, 1};
+static const round_case widen_case = {&lpk_op_round_widen.op, run_widen, 0};
 
 /* Runs v and the reference on src[0..n) (misaligned by `mis` elements),
    compares outputs bit for bit and checks the guard zones. */
-static void compare_once(const lpk_variant *v, const lpk_op *op, const void *src, size_t n,
+static void compare_once(const lpk_variant *v, const round_case *c, const void *src, size_t n,
                          size_t mis, uint64_t seed, uint64_t offset)
 {
-    const int widen = op == &lpk_op_round_widen.op;
-    const size_t osz = widen ? 4 : 2;
-    unsigned char *a = malloc((n + 2 * GUARD + 8) * osz), *b = malloc((n + 2 * GUARD + 8) * osz);
-    assert_non_null(a);
-    assert_non_null(b);
-    memset(a, 0xA5, (n + 2 * GUARD + 8) * osz);
-    memset(b, 0xA5, (n + 2 * GUARD + 8) * osz);
-    void *da = a + (GUARD + mis) * osz, *db = b + (GUARD + mis) * osz;
-    run_variant(v, op, src, da, n, seed, offset);
-    run_variant(ref_of(op), op, src, db, n, seed, offset);
+    const size_t osz = c->op->out_bytes;
+    const lpk_variant *r = tu_ref_of(c->op);
+    tu_guarded ga, gb;
+    void *da = tu_guard_alloc(&ga, n * osz, mis * osz), *db = tu_guard_alloc(&gb, n * osz, mis * osz);
+    c->run(v, src, da, n, seed, offset);
+    c->run(r, src, db, n, seed, offset);
     const long d = tu_first_diff(da, db, n * osz);
     if (d >= 0)
         fail_msg("%s differs from ref at element %ld (n=%zu mis=%zu seed=%llu offset=%llu)",
                  v->name, d / (long)osz, n, mis, (unsigned long long)seed,
                  (unsigned long long)offset);
-    for (size_t k = 0; k < (GUARD + mis) * osz; k++)
-        if (a[k] != 0xA5)
-            fail_msg("%s wrote before its output (n=%zu mis=%zu)", v->name, n, mis);
-    for (size_t k = (GUARD + mis + n) * osz; k < (n + 2 * GUARD + 8) * osz; k++)
-        if (a[k] != 0xA5)
-            fail_msg("%s wrote past its output (n=%zu mis=%zu)", v->name, n, mis);
-    free(a);
-    free(b);
+    tu_guard_check(&ga, v->name, n);
+    tu_guard_check(&gb, r->name, n);
+    tu_guard_free(&ga);
+    tu_guard_free(&gb);
 }
 
-static void *make_input(const lpk_op *op, size_t n, size_t mis, uint64_t seed, void **base)
+/* n + 8 input elements of the op's input type (bf16 bit patterns, or
+   tu_fill_f32), returned from element `mis`; *base is what to free. */
+static void *make_input(const round_case *c, size_t n, size_t mis, uint64_t seed, void **base)
 {
-    if (op == &lpk_op_round_widen.op) {
+    if (c->op->in_bytes == 2) {
         lpk_bf16 *p = alloc_bf16(n);
         uint64_t s = seed;
         for (size_t i = 0; i < n + 8; i++)
@@ -184,6 +191,7 @@ static void *make_input(const lpk_op *op, size_t n, size_t mis, uint64_t seed, v
         *base = p;
         return p + mis;
     }
+    assert_int_equal(c->op->in_bytes, 4);
     float *p = alloc_f32(n);
     tu_fill_f32(p, n + 8, seed);
     *base = p;
@@ -195,41 +203,42 @@ static const uint64_t offsets[] = {0, 1, 3, 5, 7, 8, 9, 63, 64, 1000003,
 
 static void check_variant(const lpk_variant *v, void *ctx)
 {
-    const lpk_op *op = ((vctx *)ctx)->op;
-    const int sr = op == &lpk_op_round_sr.op;
+    const round_case *c = ctx;
+    const lpk_op *op = c->op;
+    const int sr = c->sr;
     printf("RUN     %s [%s]\n", v->name, op->name);
     for (size_t mis = 0; mis < 4; mis++)
         for (size_t n = 0; n <= 130; n++) {
             void *base;
-            const void *src = make_input(op, n, mis, 1000 + n * 7 + mis, &base);
+            const void *src = make_input(c, n, mis, 1000 + n * 7 + mis, &base);
             const size_t noff = sr ? sizeof offsets / sizeof offsets[0] : 1;
             for (size_t k = 0; k < noff; k++)
-                compare_once(v, op, src, n, (mis * 3 + k) % 4, 0x5EED0000ull + n, offsets[k]);
+                compare_once(v, c, src, n, (mis * 3 + k) % 4, 0x5EED0000ull + n, offsets[k]);
             free(base);
         }
     /* every special class, densely, at every position of a vector */
     {
         uint32_t sp[128];
         const size_t ns = tu_special_f32_bits(sp, 128);
-        if (op == &lpk_op_round_widen.op) {
+        if (op->in_bytes == 2) {
             lpk_bf16 h[4 * 128];
             for (size_t i = 0; i < 4 * ns; i++)
                 h[i] = (lpk_bf16)(sp[(i * 5) % ns] >> 16 | (i & 1));
-            compare_once(v, op, h, 4 * ns, 0, 0, 0);
+            compare_once(v, c, h, 4 * ns, 0, 0, 0);
         } else {
             float x[4 * 128];
             for (size_t i = 0; i < 4 * ns; i++)
                 x[i] = lpk_bits_f32(sp[(i * 5) % ns]);
             for (uint64_t off = 0; off < 9; off++)
-                compare_once(v, op, x, 4 * ns, off & 3, 77 + off, off);
+                compare_once(v, c, x, 4 * ns, off & 3, 77 + off, off);
         }
     }
     /* large */
     {
         const size_t n = 1000000;
         void *base;
-        const void *src = make_input(op, n, 1, 99, &base);
-        compare_once(v, op, src, n, 3, 0xC0FFEE, 12345);
+        const void *src = make_input(c, n, 1, 99, &base);
+        compare_once(v, c, src, n, 3, 0xC0FFEE, 12345);
         free(base);
     }
     /* long runs across the counter's carries: the block index (offset / 8)
@@ -238,41 +247,37 @@ static void check_variant(const lpk_variant *v, void *ctx)
     if (sr) {
         const size_t n = 5003;
         void *base;
-        const void *src = make_input(op, n, 2, 31, &base);
+        const void *src = make_input(c, n, 2, 31, &base);
         static const uint64_t far[] = {(1ull << 35) - 2101, (1ull << 35) - 2048,
                                        0xFFFFFFFFFFFFFFFFull - 2000, (1ull << 35) - 3};
         for (size_t k = 0; k < sizeof far / sizeof far[0]; k++)
-            compare_once(v, op, src, n, k % 4, 0xFACE + k, far[k]);
+            compare_once(v, c, src, n, k % 4, 0xFACE + k, far[k]);
         free(base);
     }
     /* past the streaming-store threshold: destination aligned (mis 0 puts
-       it 128 bytes into a malloc block), misaligned, and SR offsets that
+       it TU_GUARD_BYTES into a malloc block), misaligned, and SR offsets that
        make the block and the cache-line alignment compatible or not.  Only
        the x86 variants have a streaming path (kernels/common/stream.h). */
     if (lpk_tiers[v->tier].arch == LPK_ARCH_X86) {
         const size_t n = LPK_STREAM_MIN_BYTES / 2 + 1001;
         void *base;
-        const void *src = make_input(op, n, 0, 7, &base);
-        compare_once(v, op, src, n, 0, 1, 0);
-        compare_once(v, op, src, n, 3, 2, 5);
+        const void *src = make_input(c, n, 0, 7, &base);
+        compare_once(v, c, src, n, 0, 1, 0);
+        compare_once(v, c, src, n, 3, 2, 5);
         if (sr) {
-            compare_once(v, op, src, n, 1, 3, 7);
-            compare_once(v, op, src, n, 0, 4, 8);
+            compare_once(v, c, src, n, 1, 3, 7);
+            compare_once(v, c, src, n, 0, 4, 8);
         }
         free(base);
     }
 }
 
-static void each_variant_of(const lpk_op *op)
+static void test_variants_rne(void **state) { tu_each(rne_case.op, check_variant, (void *)&rne_case); }
+static void test_variants_sr(void **state) { tu_each(sr_case.op, check_variant, (void *)&sr_case); }
+static void test_variants_widen(void **state)
 {
-    vctx c = {op, ref_of(op)};
-    const int ran = tu_each_variant(op, check_variant, &c);
-    printf("%s: %d variant(s) checked against %s\n", op->name, ran, c.ref->name);
+    tu_each(widen_case.op, check_variant, (void *)&widen_case);
 }
-
-static void test_variants_rne(void **state) { each_variant_of(&lpk_op_round_rne.op); }
-static void test_variants_sr(void **state) { each_variant_of(&lpk_op_round_sr.op); }
-static void test_variants_widen(void **state) { each_variant_of(&lpk_op_round_widen.op); }
 
 /* ---- stochastic rounding statistics (through the public API) ------------ */
 

@@ -73,8 +73,11 @@ int tu_each_variant(const lpk_op *op, tu_variant_fn fn, void *ctx)
             ran++;
             continue;
         }
-        const char *why = !v->built ? "not built for this architecture"
-                                 : "CPU/OS lacks tier";
+        const int arch = lpk_tiers[v->tier].arch;
+        const char *why = v->built ? "CPU/OS lacks tier"
+                          : arch != LPK_ARCH_ANY && arch != LPK_ARCH_HOST
+                              ? "not built for this architecture"
+                              : "not built in this configuration";
         printf("SKIPPED %s [%s] (%s: %s)\n", v->name, op->name, lpk_tiers[v->tier].name, why);
         if (tu_tier_expected(v->tier) == 1)
             fail_msg("%s should run on this machine (tier %s expected) but is not runnable",
@@ -139,4 +142,62 @@ long tu_first_diff(const void *a, const void *b, size_t bytes)
         if (x[i] != y[i])
             return (long)i;
     return -1;
+}
+
+void *tu_xmalloc(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    assert_non_null(p);
+    return p;
+}
+
+const lpk_variant *tu_ref_of(const lpk_op *op)
+{
+    assert_true(op->count >= 1);
+    const lpk_variant *r = &op->variants[op->count - 1];
+    assert_int_equal(r->tier, LPK_TIER_SCALAR);
+    return r;
+}
+
+int tu_each(const lpk_op *op, tu_variant_fn fn, void *ctx)
+{
+    const lpk_variant *ref = tu_ref_of(op);
+    const int ran = tu_each_variant(op, fn, ctx);
+    printf("%s: %d variant(s) checked against %s\n", op->name, ran, ref->name);
+    assert_true(ran >= 1);
+    return ran;
+}
+
+void *tu_guard_alloc(tu_guarded *g, size_t bytes, size_t lead)
+{
+    g->bytes = bytes;
+    g->lead = lead;
+    g->base = tu_xmalloc(tu_guard_total(g));
+    memset(g->base, TU_SENTINEL, tu_guard_total(g));
+    return tu_guard_data(g);
+}
+
+void *tu_guard_clone(tu_guarded *dst, const tu_guarded *src)
+{
+    tu_guard_alloc(dst, src->bytes, src->lead);
+    memcpy(dst->base, src->base, tu_guard_total(src));
+    return tu_guard_data(dst);
+}
+
+void tu_guard_check(const tu_guarded *g, const char *name, size_t n)
+{
+    const size_t front = TU_GUARD_BYTES + g->lead, total = tu_guard_total(g);
+    for (size_t k = 0; k < front; k++)
+        if (g->base[k] != TU_SENTINEL)
+            fail_msg("%s wrote before its output (n=%zu, byte %zu before)", name, n, front - k);
+    for (size_t k = front + g->bytes; k < total; k++)
+        if (g->base[k] != TU_SENTINEL)
+            fail_msg("%s wrote past its output (n=%zu, byte %zu after)", name, n,
+                     k - front - g->bytes);
+}
+
+void tu_guard_free(tu_guarded *g)
+{
+    free(g->base);
+    g->base = NULL;
 }

@@ -41,4 +41,38 @@ void tu_fill_f32(float *x, size_t n, uint64_t seed);
 /* Index of the first difference of two byte buffers, or -1. */
 long tu_first_diff(const void *a, const void *b, size_t bytes);
 
+/* malloc that fails the test instead of returning NULL (bytes 0 allowed). */
+void *tu_xmalloc(size_t bytes);
+
+/* The scalar reference of op: its last entry, asserted to be the SCALAR
+   tier. */
+const lpk_variant *tu_ref_of(const lpk_op *op);
+
+/* tu_each_variant(op, fn, ctx), then prints "<op>: N variant(s) checked
+   against <ref>" and asserts that at least one variant ran. */
+int tu_each(const lpk_op *op, tu_variant_fn fn, void *ctx);
+
+/* ---- guard zones ----------------------------------------------------------
+   A buffer of `bytes` preceded by TU_GUARD_BYTES + `lead` bytes and followed
+   by TU_GUARD_BYTES bytes of TU_SENTINEL: a kernel writing outside its
+   output changes a sentinel.  `lead` misaligns the data (the data sit at
+   TU_GUARD_BYTES + lead bytes into a malloc block). */
+#define TU_GUARD_BYTES 512 /* >= every guard the family tests had (64 B to 288 B) */
+#define TU_SENTINEL 0xA5
+typedef struct {
+    unsigned char *base;
+    size_t bytes, lead;
+} tu_guarded;
+
+/* Allocates g (every byte TU_SENTINEL) and returns its data pointer. */
+void *tu_guard_alloc(tu_guarded *g, size_t bytes, size_t lead);
+/* dst = a byte-for-byte copy of src (guards and data). */
+void *tu_guard_clone(tu_guarded *dst, const tu_guarded *src);
+static inline void *tu_guard_data(const tu_guarded *g) { return g->base + TU_GUARD_BYTES + g->lead; }
+static inline size_t tu_guard_total(const tu_guarded *g) { return g->bytes + g->lead + 2 * TU_GUARD_BYTES; }
+/* Fails the test ("<name> wrote before / past its output (n=..)") if a
+   sentinel changed. */
+void tu_guard_check(const tu_guarded *g, const char *name, size_t n);
+void tu_guard_free(tu_guarded *g);
+
 #endif

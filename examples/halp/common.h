@@ -24,7 +24,7 @@ double hc_uniform(uint64_t *s); /* (0, 1) */
 double hc_normal(uint64_t *s);
 
 /* The double-precision reference (least-squares optimum, objective,
-   eigenvalues) is examples/common/refsolve.h, shared with the tests. */
+   eigenvalues) is solvers/halp/refsolve.h, shared with the tests. */
 #include "refsolve.h"
 
 /* Fashion-MNIST: images (n x 784, pixel / 255) and labels of one split

@@ -5,9 +5,9 @@
    Both solvers run the same loop structure in lpk_halp_train: a
    full-gradient pass over the rows (fp32 dot + fp32 axpy per row), then T
    inner steps of (dot, update) on one sampled row, the rows of the next
-   steps prefetched alike (kernels/fixed/halp.c, prefetch_step; the bounds
-   of both loops are worked out there, before the inner loops).  X
-   (hc_alloc) and the library's int8 copy of it both sit on transparent
+   steps prefetched alike (solvers/halp/prefetch.h; the bounds of both
+   loops: perf/RESULTS-archive.md, "halp.c: what bounds the inner loops").
+   X (hc_alloc) and the library's int8 copy of it both sit on transparent
    huge pages where Linux offers them, so neither pays page walks the
    other does not.  SVRG reads fp32 rows (4 d bytes per step); HALP reads
    int8 rows (d bytes) and updates an int8 z.  Two data sets:

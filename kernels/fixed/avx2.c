@@ -8,8 +8,9 @@
                      subtraction");
               int16: f = VROUNDPS down, fi = VCVTTPS2DQ(f), frac = c - f,
                      fi - (r < frac ? -1 : 0).
-   update: 32 elements at a time first without the NaN / clamp step, redone
-     with it when a lane may have met NaN or overflow (as in avx512.c).
+   update: the loop of update-inl.h, 32 elements a step, first without the
+     NaN / clamp step, redone with it when a lane may have met NaN or
+     overflow (as in avx512.c).
    dot8: VPMOVSXBW + VPMADDWD (VPMADDUBSW would saturate: 2 * 255 * 128 >
      2^15), int32 lanes summed in int64 every 2^16 elements.
    dot16: a = 256 ah + al as in avx512.c, VPMADDWD pair sums below 2^24,
@@ -62,7 +63,7 @@ INLINE __m256i round_srb(__m256 v, __m256 r, __m256 hi1, int bits)
 
 /* Rounding without the NaN / upper-end treatment: exact for every finite v
    below 2^31, 0x80000000 (0x80000001) for NaN and past it. */
-INLINE __m256i round_fast(__m256 v, __m256 r, int sr, int bits)
+INLINE __m256i fix_round_fast(__m256 v, __m256 r, int sr, int bits)
 {
     if (!sr)
         return _mm256_cvtps_epi32(v);
@@ -262,83 +263,88 @@ int64_t lpk_fixed_dot16__avx2(const int16_t *a, const int16_t *b, size_t n)
 
 /* ---- update ------------------------------------------------------------- */
 
-INLINE void update_any(void *z, const void *x, const float *h, size_t n, float a, float b, int sr,
-                       uint64_t seed, uint64_t offset, int bits)
-{
-    if (n == 0)
-        return;
-    const size_t es = (size_t)bits / 8;
-    const lpk_round mode = sr ? LPK_ROUND_STOCHASTIC : LPK_ROUND_NEAREST;
-    const __m256 va = _mm256_set1_ps(a), vb = _mm256_set1_ps(b);
-    const __m256 hi = _mm256_set1_ps((float)((1 << (bits - 1)) - 1) + (sr ? 1.0f : 0.0f));
-    /* the shared bits of this call: r16 of elements offset .. offset + 63 */
+#define FIX_UV __m256
+#define FIX_IV __m256i
+#define FIX_VL 8
+#define FIX_STEP 32
+#define FIX_MASKED_TAIL 0
+
+/* r16 of elements offset .. offset + 63 (three 4-block Philox calls when
+   offset is not a multiple of 8), and those as fp32 r / 2^16. */
+typedef struct {
     uint16_t r16[96];
+    const uint16_t *rp;
     float rf[LPK_FIXED_SR_PERIOD];
-    const uint16_t *rp = r16;
-    if (sr) {
-        lpk_philox_keys keys;
-        lpk_philox_keys_init(&keys, seed);
-        const uint64_t q0 = offset >> 3;
-        for (int c = 0; c < ((offset & 7) ? 3 : 2); c++) {
-            __m256i lo, hb;
-            lpk_philox_bits32_avx2(q0 + 4 * (uint64_t)c, &keys, &lo, &hb);
-            _mm256_storeu_si256((__m256i *)(r16 + 32 * c), lo);
-            _mm256_storeu_si256((__m256i *)(r16 + 32 * c + 16), hb);
-        }
-        rp = r16 + (offset & 7);
-        for (int k = 0; k < LPK_FIXED_SR_PERIOD; k += 8)
-            _mm256_storeu_ps(rf + k, r16_f32(_mm_loadu_si128((const __m128i *)(rp + k))));
+} fix_bits;
+
+INLINE void fix_bits_make(fix_bits *rb, uint64_t seed, uint64_t offset)
+{
+    lpk_philox_keys keys;
+    lpk_philox_keys_init(&keys, seed);
+    const uint64_t q0 = offset >> 3;
+    for (int c = 0; c < ((offset & 7) ? 3 : 2); c++) {
+        __m256i lo, hb;
+        lpk_philox_bits32_avx2(q0 + 4 * (uint64_t)c, &keys, &lo, &hb);
+        _mm256_storeu_si256((__m256i *)(rb->r16 + 32 * c), lo);
+        _mm256_storeu_si256((__m256i *)(rb->r16 + 32 * c + 16), hb);
     }
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        const float *r = rf + (i & 32);
-        __m256 v[4];
-        __m256i o[4];
-        for (int j = 0; j < 4; j++) {
-            const size_t e = i + 8 * j;
-            const __m256 zf = bits == 8 ? load8_f32((const int8_t *)z + e) : load16_f32((const int16_t *)z + e);
-            const __m256 xf = bits == 8 ? load8_f32((const int8_t *)x + e) : load16_f32((const int16_t *)x + e);
-            v[j] = _mm256_fmadd_ps(va, zf, _mm256_fmadd_ps(vb, xf, _mm256_loadu_ps(h + e)));
-            o[j] = round_fast(v[j], _mm256_loadu_ps(r + 8 * j), sr, bits);
-        }
-        /* the fast rounding is exact unless a lane converted to 0x80000000
-           (NaN, overflow; 0x80000001 after a stochastic int16 round-up):
-           see avx512.c, update_block_fast and update_any */
-        if (bits == 8) {
-            const __m256i p01 = _mm256_packs_epi32(o[0], o[1]);
-            const __m256i p23 = _mm256_packs_epi32(o[2], o[3]);
-            const __m256i low = _mm256_cmpeq_epi16(_mm256_min_epi16(p01, p23),
-                                                   _mm256_set1_epi16(-32768));
-            if (__builtin_expect(_mm256_movemask_epi8(low) == 0, 1)) {
-                const __m256i w = _mm256_permutevar8x32_epi32(
-                    _mm256_packs_epi16(p01, p23), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-                _mm256_storeu_si256((__m256i *)((char *)z + i), w);
-                continue;
-            }
-        } else {
-            const __m256i m = _mm256_min_epi32(_mm256_min_epi32(o[0], o[1]),
-                                               _mm256_min_epi32(o[2], o[3]));
-            const __m256i low = _mm256_cmpgt_epi32(_mm256_set1_epi32(INT32_MIN + 2), m);
-            if (__builtin_expect(_mm256_movemask_epi8(low) == 0, 1)) {
-                store32((char *)z + es * i, bits, o[0], o[1], o[2], o[3]);
-                continue;
-            }
-        }
-        for (int j = 0; j < 4; j++) {
-            const __m256 rj = _mm256_loadu_ps(r + 8 * j);
-            o[j] = !sr ? round_near(v[j], hi) : round_srb(v[j], rj, hi, bits);
-        }
-        store32((char *)z + es * i, bits, o[0], o[1], o[2], o[3]);
-    }
-    for (; i < n; i++) {
-        const float zi = bits == 8 ? (float)((const int8_t *)z)[i] : (float)((const int16_t *)z)[i];
-        const float xi = bits == 8 ? (float)((const int8_t *)x)[i] : (float)((const int16_t *)x)[i];
-        const float v = fmaf(a, zi, fmaf(b, xi, h[i]));
-        store1(z, bits, i, lpk_fixed_round1(v, mode, sr ? rp[i % LPK_FIXED_SR_PERIOD] : 0));
-    }
+    rb->rp = rb->r16 + (offset & 7);
+    for (int k = 0; k < LPK_FIXED_SR_PERIOD; k += 8)
+        _mm256_storeu_ps(rb->rf + k, r16_f32(_mm_loadu_si128((const __m128i *)(rb->rp + k))));
 }
 
+/* A step is half the period: elements i .. i+31 meet rf[(i & 32) ..]. */
+INLINE __m256 fix_bits_vec(const fix_bits *rb, size_t i, int j)
+{
+    return _mm256_loadu_ps(rb->rf + (i & 32) + 8 * j);
+}
 
+INLINE uint32_t fix_bits16(const fix_bits *rb, size_t k) { return rb->rp[k]; }
+
+INLINE __m256 fix_set(float x) { return _mm256_set1_ps(x); }
+INLINE __m256 fix_loadf(const float *p) { return _mm256_loadu_ps(p); }
+INLINE __m256 fix_fma(__m256 a, __m256 x, __m256 c) { return _mm256_fmadd_ps(a, x, c); }
+
+INLINE void fix_widen4(const void *p, int bits, __m256 f[4])
+{
+    for (int j = 0; j < 4; j++)
+        f[j] = bits == 8 ? load8_f32((const int8_t *)p + 8 * j) : load16_f32((const int16_t *)p + 8 * j);
+}
+
+INLINE __m256i fix_round(__m256 v, __m256 r, __m256 hi, int sr, int bits)
+{
+    return !sr ? round_near(v, hi) : round_srb(v, r, hi, bits);
+}
+
+/* The fast rounding is exact unless a lane converted to 0x80000000 (NaN,
+   overflow; 0x80000001 after a stochastic int16 round-up): see avx512.c. */
+INLINE int fix_store_fast(void *z, const __m256i o[4], int bits)
+{
+    if (bits == 8) {
+        const __m256i p01 = _mm256_packs_epi32(o[0], o[1]);
+        const __m256i p23 = _mm256_packs_epi32(o[2], o[3]);
+        const __m256i low = _mm256_cmpeq_epi16(_mm256_min_epi16(p01, p23),
+                                               _mm256_set1_epi16(-32768));
+        if (_mm256_movemask_epi8(low) != 0)
+            return 0;
+        const __m256i w = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(p01, p23),
+                                                      _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256((__m256i *)z, w);
+        return 1;
+    }
+    const __m256i m = _mm256_min_epi32(_mm256_min_epi32(o[0], o[1]), _mm256_min_epi32(o[2], o[3]));
+    if (_mm256_movemask_epi8(_mm256_cmpgt_epi32(_mm256_set1_epi32(INT32_MIN + 2), m)) != 0)
+        return 0;
+    store32(z, bits, o[0], o[1], o[2], o[3]);
+    return 1;
+}
+
+INLINE void fix_store(void *z, const __m256i o[4], int bits)
+{
+    store32(z, bits, o[0], o[1], o[2], o[3]);
+}
+
+#include "update-inl.h"
 
 /* ---- fp32 baseline ------------------------------------------------------ */
 

@@ -19,8 +19,8 @@
    update: two VFMADD (b*x + h, then a*z + that), the shared stochastic
      bits of one call are 64 floats r[k] = r16(offset + k) / 2^16 made once
      (one 8-block Philox, two when offset is not a multiple of 8): with 64
-     elements per iteration lane k always meets r[k].  Full blocks of 64
-     first round without the NaN / clamp step (update_block_fast) and are
+     elements per step lane k always meets r[k].  The loop is update-inl.h:
+     full steps of 64 first round without the NaN / clamp step and are
      redone with it only when a lane may have met NaN or overflow; per 64
      int8 elements that is 38 vector uops (8 VPMOVSX, 8 VCVTDQ2PS, 8 VFMADD,
      4 VSUBPS, 4 VCVTPS2DQ, 4 packs/permute, the test's VPMINSW + VPCMPW):
@@ -322,20 +322,39 @@ int64_t lpk_fixed_dot16__avx512(const int16_t *a, const int16_t *b, size_t n)
 
 /* ---- update ------------------------------------------------------------- */
 
-/* The fp32 step v = a z + (b x + h) of lanes 16j .. 16j+15. */
-INLINE __m512 update_v(const void *z, const void *x, const float *h, int j, __mmask64 k, int full,
-                       __m512 va, __m512 vb, int bits)
+#define FIX_UV __m512
+#define FIX_IV __m512i
+#define FIX_VL 16
+#define FIX_STEP 64
+#define FIX_MASKED_TAIL 1
+
+/* A step is the whole period: lane k of vector j always meets r[j]. */
+typedef struct {
+    __m512 r[4];
+} fix_bits;
+
+INLINE void fix_bits_make(fix_bits *rb, uint64_t seed, uint64_t offset)
 {
-    const __m512 zf = bits == 8 ? load8_f32(z, j, k, full) : load16_f32(z, j, k, full);
-    const __m512 xf = bits == 8 ? load8_f32(x, j, k, full) : load16_f32(x, j, k, full);
-    return _mm512_fmadd_ps(va, zf, _mm512_fmadd_ps(vb, xf, loadf(h, j, k, full)));
+    bits64_f32(seed, offset, rb->r);
+}
+
+INLINE __m512 fix_bits_vec(const fix_bits *rb, size_t i, int j) { return rb->r[j]; }
+
+INLINE __m512 fix_set(float x) { return _mm512_set1_ps(x); }
+INLINE __m512 fix_loadf(const float *p) { return _mm512_loadu_ps(p); }
+INLINE __m512 fix_fma(__m512 a, __m512 x, __m512 c) { return _mm512_fmadd_ps(a, x, c); }
+
+INLINE void fix_widen4(const void *p, int bits, __m512 f[4])
+{
+    for (int j = 0; j < 4; j++)
+        f[j] = bits == 8 ? load8_f32(p, j, 0, 1) : load16_f32(p, j, 0, 1);
 }
 
 /* Rounding without the NaN / upper-end treatment: after the saturating
    packs it is the reference's result for every v except NaN and the v
    whose conversion overflows, which give 0x80000000 (0x80000001 after an
-   int16 stochastic round-up); see update_any. */
-INLINE __m512i round_fast(__m512 v, __m512 r, int sr, int bits)
+   int16 stochastic round-up); see fix_store_fast. */
+INLINE __m512i fix_round_fast(__m512 v, __m512 r, int sr, int bits)
 {
     if (!sr)
         return _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -346,6 +365,11 @@ INLINE __m512i round_fast(__m512 v, __m512 r, int sr, int bits)
     const __m512 frac = _mm512_sub_ps(v, _mm512_cvtepi32_ps(fi));
     const __mmask16 up = _mm512_cmp_ps_mask(r, frac, _CMP_LT_OQ);
     return _mm512_mask_sub_epi32(fi, up, fi, _mm512_set1_epi32(-1));
+}
+
+INLINE __m512i fix_round(__m512 v, __m512 r, __m512 hi, int sr, int bits)
+{
+    return !sr ? round_near(v, hi) : bits == 8 ? round_sr8(v, r, hi) : round_sr(v, r, hi);
 }
 
 INLINE void store_z(void *z, __mmask64 k, int full, int bits, __m512i w0, __m512i w1)
@@ -364,60 +388,15 @@ INLINE void store_z(void *z, __mmask64 k, int full, int bits, __m512i w0, __m512
     }
 }
 
-/* 64 elements of z (mask k), the complete treatment: NaN -> 0 and the
-   upper clamp before rounding. */
-INLINE void update_block(void *z, const void *x, const float *h, __mmask64 k, int full,
-                         __m512 va, __m512 vb, int sr, const __m512 r[4], __m512 hi, int bits)
+INLINE void store_o(void *z, __mmask64 k, int full, const __m512i o[4], int bits)
 {
-    __m512i o[4];
-#pragma GCC unroll 4
-    for (int j = 0; j < 4; j++) {
-        const __m512 v = update_v(z, x, h, j, k, full, va, vb, bits);
-        o[j] = !sr         ? round_near(v, hi)
-               : bits == 8 ? round_sr8(v, r[j], hi)
-                           : round_sr(v, r[j], hi);
-    }
     if (bits == 8)
         store_z(z, k, full, 8, narrow8(o[0], o[1], o[2], o[3]), _mm512_setzero_si512());
     else
         store_z(z, k, full, 16, narrow16(o[0], o[1]), narrow16(o[2], o[3]));
 }
 
-/* 64 full elements, fast: rounds without the NaN / clamp treatment, which
-   sends NaN and every v whose conversion overflows to 0x80000000, and
-   keeps the result unless such a value may be present, in which case the
-   block is redone by update_block.  The test is on the int32 lanes (their
-   minimum, int16 after the first saturating pack for int8), so a genuine
-   result at the type's minimum does not trigger it; only v below about
-   -2^15 (int8) or -2^31 (int16) do, besides NaN and overflow. */
-INLINE void update_block_fast(void *z, const void *x, const float *h, __m512 va, __m512 vb,
-                              int sr, const __m512 r[4], __m512 hi, int bits)
-{
-    __m512i o[4];
-#pragma GCC unroll 4
-    for (int j = 0; j < 4; j++)
-        o[j] = round_fast(update_v(z, x, h, j, 0, 1, va, vb, bits), r[j], sr, bits);
-    if (bits == 8) {
-        const __m512i p01 = _mm512_packs_epi32(o[0], o[1]), p23 = _mm512_packs_epi32(o[2], o[3]);
-        if (__builtin_expect(_mm512_cmpeq_epi16_mask(_mm512_min_epi16(p01, p23),
-                                                     _mm512_set1_epi16(-32768)) == 0, 1)) {
-            const __m512i w = _mm512_permutexvar_epi32(
-                _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0),
-                _mm512_packs_epi16(p01, p23));
-            _mm512_storeu_si512(z, w);
-            return;
-        }
-    } else {
-        const __m512i m = _mm512_min_epi32(_mm512_min_epi32(o[0], o[1]),
-                                           _mm512_min_epi32(o[2], o[3]));
-        if (__builtin_expect(_mm512_cmplt_epi32_mask(m, _mm512_set1_epi32(INT32_MIN + 2)) == 0,
-                             1)) {
-            store_z(z, ~(__mmask64)0, 1, 16, narrow16(o[0], o[1]), narrow16(o[2], o[3]));
-            return;
-        }
-    }
-    update_block(z, x, h, ~(__mmask64)0, 1, va, vb, sr, r, hi, bits);
-}
+INLINE void fix_store(void *z, const __m512i o[4], int bits) { store_o(z, ~(__mmask64)0, 1, o, bits); }
 
 /* Why the fast path is exact: without the NaN / clamp step, NaN and every
    v at or past 2^31 convert to 0x80000000 (or 0x80000001), which the test
@@ -426,30 +405,47 @@ INLINE void update_block_fast(void *z, const void *x, const float *h, __m512 va,
    at or above 2^7 past it (v - r > 2^7 - 1, so its ceiling is at least
    2^7); int16 stochastic by floor and frac, where fi + 1 < 2^31.  The packs
    then saturate what lies past either end, which is the reference's
-   sat_b.  Tails go through update_block. */
-INLINE void update_any(void *zv, const void *xv, const float *h, size_t n, float a, float b,
-                       int sr, uint64_t seed, uint64_t offset, int bits)
+   sat_b.  The test is on the int32 lanes (their minimum, int16 after the
+   first saturating pack for int8), so a genuine result at the type's
+   minimum does not trigger it; only v below about -2^15 (int8) or -2^31
+   (int16) do, besides NaN and overflow. */
+INLINE int fix_store_fast(void *z, const __m512i o[4], int bits)
 {
-    const size_t es = (size_t)bits / 8;
-    if (n == 0)
-        return;
-    const __m512 va = _mm512_set1_ps(a), vb = _mm512_set1_ps(b);
-    const float top = (float)((1 << (bits - 1)) - 1) + (sr ? 1.0f : 0.0f);
-    const __m512 hi = _mm512_set1_ps(top);
-    __m512 r[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
-                   _mm512_setzero_ps()};
-    if (sr)
-        bits64_f32(seed, offset, r);
-    size_t i = 0;
-    for (; i + 64 <= n; i += 64)
-        update_block_fast((char *)zv + es * i, (const char *)xv + es * i, h + i, va, vb, sr, r,
-                          hi, bits);
-    if (i < n)
-        update_block((char *)zv + es * i, (const char *)xv + es * i, h + i, mask64(n - i), 0, va,
-                     vb, sr, r, hi, bits);
+    if (bits == 8) {
+        const __m512i p01 = _mm512_packs_epi32(o[0], o[1]), p23 = _mm512_packs_epi32(o[2], o[3]);
+        if (_mm512_cmpeq_epi16_mask(_mm512_min_epi16(p01, p23), _mm512_set1_epi16(-32768)) != 0)
+            return 0;
+        const __m512i w = _mm512_permutexvar_epi32(
+            _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0),
+            _mm512_packs_epi16(p01, p23));
+        _mm512_storeu_si512(z, w);
+        return 1;
+    }
+    const __m512i m = _mm512_min_epi32(_mm512_min_epi32(o[0], o[1]), _mm512_min_epi32(o[2], o[3]));
+    if (_mm512_cmplt_epi32_mask(m, _mm512_set1_epi32(INT32_MIN + 2)) != 0)
+        return 0;
+    store_o(z, ~(__mmask64)0, 1, o, 16);
+    return 1;
 }
 
+/* The last m < 64 elements: masked loads (zero lanes) and stores, the
+   complete treatment (NaN -> 0, the upper clamp). */
+INLINE void fix_update_part(void *z, const void *x, const float *h, size_t m, __m512 va,
+                            __m512 vb, __m512 hi, const fix_bits *rb, size_t i, int sr, int bits)
+{
+    const __mmask64 k = mask64(m);
+    __m512i o[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++) {
+        const __m512 zf = bits == 8 ? load8_f32(z, j, k, 0) : load16_f32(z, j, k, 0);
+        const __m512 xf = bits == 8 ? load8_f32(x, j, k, 0) : load16_f32(x, j, k, 0);
+        const __m512 v = _mm512_fmadd_ps(va, zf, _mm512_fmadd_ps(vb, xf, loadf(h, j, k, 0)));
+        o[j] = fix_round(v, sr ? fix_bits_vec(rb, i, j) : va, hi, sr, bits);
+    }
+    store_o(z, k, 0, o, bits);
+}
 
+#include "update-inl.h"
 
 /* ---- fp32 baseline ------------------------------------------------------ */
 

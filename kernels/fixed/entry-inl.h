@@ -2,7 +2,8 @@
    file: each picks, once per call, the instance of the file's always-inline
    quant_any / dequant_any / update_any specialised for the rounding mode and
    the bit width.  An ISA file defines FIX_SUFFIX (its variant suffix) and
-   those functions, then includes this file. */
+   those functions (update_any by including update-inl.h), then includes
+   this file. */
 #ifndef FIX_SUFFIX
 #error "define FIX_SUFFIX, quant_any, dequant_any and update_any before including entry-inl.h"
 #endif

@@ -15,8 +15,9 @@
      .2d) every 2^16 elements.
    dot16: SMULL/SMULL2 (products fit int32, -32768 * -32768 = 2^30) and
      SADALP straight into int64 lanes.
-   update: the 64 shared bits of a call from one 8-block Philox (plus four
-     blocks when offset is not a multiple of 8), as fp32 r / 2^16.
+   update: the loop of update-inl.h, 16 elements a step; the 64 shared bits
+     of a call from one 8-block Philox (plus four blocks when offset is not
+     a multiple of 8), as fp32 r / 2^16.
    Tails use the scalar definitions of fixed.h. */
 #if !defined(__aarch64__)
 #error "neon.c is for AArch64"
@@ -227,71 +228,89 @@ int64_t lpk_fixed_dot16__neon(const int16_t *a, const int16_t *b, size_t n)
 
 /* ---- update ------------------------------------------------------------- */
 
-INLINE void update_any(void *z, const void *x, const float *h, size_t n, float a, float b, int sr,
-                       uint64_t seed, uint64_t offset, int bits)
-{
-    if (n == 0)
-        return;
-    const size_t es = (size_t)bits / 8;
-    const lpk_round mode = sr ? LPK_ROUND_STOCHASTIC : LPK_ROUND_NEAREST;
-    const float32x4_t va = vdupq_n_f32(a), vb = vdupq_n_f32(b);
+#define FIX_UV float32x4_t
+#define FIX_IV int32x4_t
+#define FIX_VL 4
+#define FIX_STEP 16
+#define FIX_MASKED_TAIL 0
+
+/* r16 of elements offset .. offset + 63 (one 8-block Philox, four blocks
+   more when offset is not a multiple of 8), and those as fp32 r / 2^16. */
+typedef struct {
     uint16_t r16[96];
+    const uint16_t *rp;
     float rf[LPK_FIXED_SR_PERIOD];
-    const uint16_t *rp = r16;
-    if (sr) {
-        lpk_philox_keys_neon keys;
-        lpk_philox_keys_neon_init(&keys, seed);
-        uint32x4_t wx[4], wy[4];
-        uint16x8_t r[4];
-        lpk_philox8_neon(offset >> 3, &keys, wx, wy);
+} fix_bits;
+
+INLINE void fix_bits_make(fix_bits *rb, uint64_t seed, uint64_t offset)
+{
+    lpk_philox_keys_neon keys;
+    lpk_philox_keys_neon_init(&keys, seed);
+    uint32x4_t wx[4], wy[4];
+    uint16x8_t r[4];
+    lpk_philox8_neon(offset >> 3, &keys, wx, wy);
+    lpk_philox_bits_neon(wx, r);
+    for (int k = 0; k < 4; k++)
+        vst1q_u16(rb->r16 + 8 * k, r[k]);
+    lpk_philox_bits_neon(wy, r);
+    for (int k = 0; k < 4; k++)
+        vst1q_u16(rb->r16 + 32 + 8 * k, r[k]);
+    if (offset & 7) {
+        lpk_philox4_neon((offset >> 3) + 8, &keys, wx);
         lpk_philox_bits_neon(wx, r);
-        for (int k = 0; k < 4; k++)
-            vst1q_u16(r16 + 8 * k, r[k]);
-        lpk_philox_bits_neon(wy, r);
-        for (int k = 0; k < 4; k++)
-            vst1q_u16(r16 + 32 + 8 * k, r[k]);
-        if (offset & 7) {
-            lpk_philox4_neon((offset >> 3) + 8, &keys, wx);
-            lpk_philox_bits_neon(wx, r);
-            vst1q_u16(r16 + 64, r[0]);
-        }
-        rp = r16 + (offset & 7);
-        for (int k = 0; k < LPK_FIXED_SR_PERIOD; k += 8) {
-            float32x4_t lo, hi;
-            r16_f32(vld1q_u16(rp + k), &lo, &hi);
-            vst1q_f32(rf + k, lo);
-            vst1q_f32(rf + k + 4, hi);
-        }
+        vst1q_u16(rb->r16 + 64, r[0]);
     }
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        float32x4_t zf[4], xf[4];
-        if (bits == 8) {
-            load8_f32((const int8_t *)z + i, zf);
-            load8_f32((const int8_t *)x + i, xf);
-        } else {
-            load16_f32((const int16_t *)z + i, zf);
-            load16_f32((const int16_t *)x + i, xf);
-        }
-        const float *r = rf + (i & (LPK_FIXED_SR_PERIOD - 1));
-        int32x4_t o[4];
-        for (int j = 0; j < 4; j++) {
-            const float32x4_t t = vfmaq_f32(vld1q_f32(h + i + 4 * j), vb, xf[j]);
-            const float32x4_t v = vfmaq_f32(t, va, zf[j]);
-            const float32x4_t rj = vld1q_f32(r + 4 * j);
-            o[j] = !sr ? round_near(v) : bits == 8 ? round_sr8(v, rj) : round_sr(v, rj);
-        }
-        store16((char *)z + es * i, bits, o);
-    }
-    for (; i < n; i++) {
-        const float zi = bits == 8 ? (float)((const int8_t *)z)[i] : (float)((const int16_t *)z)[i];
-        const float xi = bits == 8 ? (float)((const int8_t *)x)[i] : (float)((const int16_t *)x)[i];
-        const float v = fmaf(a, zi, fmaf(b, xi, h[i]));
-        store1(z, bits, i, lpk_fixed_round1(v, mode, sr ? rp[i % LPK_FIXED_SR_PERIOD] : 0));
+    rb->rp = rb->r16 + (offset & 7);
+    for (int k = 0; k < LPK_FIXED_SR_PERIOD; k += 8) {
+        float32x4_t lo, hi;
+        r16_f32(vld1q_u16(rb->rp + k), &lo, &hi);
+        vst1q_f32(rb->rf + k, lo);
+        vst1q_f32(rb->rf + k + 4, hi);
     }
 }
 
+INLINE float32x4_t fix_bits_vec(const fix_bits *rb, size_t i, int j)
+{
+    return vld1q_f32(rb->rf + (i & (LPK_FIXED_SR_PERIOD - 1)) + 4 * j);
+}
 
+INLINE uint32_t fix_bits16(const fix_bits *rb, size_t k) { return rb->rp[k]; }
+
+INLINE float32x4_t fix_set(float x) { return vdupq_n_f32(x); }
+INLINE float32x4_t fix_loadf(const float *p) { return vld1q_f32(p); }
+INLINE float32x4_t fix_fma(float32x4_t a, float32x4_t x, float32x4_t c)
+{
+    return vfmaq_f32(c, a, x);
+}
+
+INLINE void fix_widen4(const void *p, int bits, float32x4_t f[4])
+{
+    if (bits == 8)
+        load8_f32(p, f);
+    else
+        load16_f32(p, f);
+}
+
+/* The conversions saturate and give 0 for NaN, so one rounding serves. */
+INLINE int32x4_t fix_round(float32x4_t v, float32x4_t r, float32x4_t hi, int sr, int bits)
+{
+    return !sr ? round_near(v) : bits == 8 ? round_sr8(v, r) : round_sr(v, r);
+}
+
+INLINE int32x4_t fix_round_fast(float32x4_t v, float32x4_t r, int sr, int bits)
+{
+    return fix_round(v, r, v, sr, bits);
+}
+
+INLINE void fix_store(void *z, const int32x4_t o[4], int bits) { store16(z, bits, o); }
+
+INLINE int fix_store_fast(void *z, const int32x4_t o[4], int bits)
+{
+    store16(z, bits, o);
+    return 1;
+}
+
+#include "update-inl.h"
 
 /* ---- fp32 baseline ------------------------------------------------------ */
 

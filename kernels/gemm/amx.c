@@ -332,8 +332,9 @@ static int amx_thread_init(void)
     return 1;
 }
 
-/* Blocking: the frame's ir-outer order (LPK_GEMM_IR_OUTER) with kc = 512 and
-   the B block (kc x nc) in half of L2: the 32 x kc A micro-panel (32 KiB)
+/* Blocking: the frame's ir-outer order (LPK_GEMM_IR_OUTER) with kc = 512,
+   an A block of one micro-panel and the B block (kc x nc) in half of L2:
+   the 32 x kc A micro-panel (32 KiB)
    stays in L1 while B panels stream from L2, and C is written along rows of
    tiles.  It beat the BLIS order with kc = 1024, where the rows of a C
    tile are ldc apart down a column of tiles and collide in the cache
@@ -343,7 +344,8 @@ static const lpk_gemm_ukr ukr = {
     .mr = MR, .nr = NR, .kr = KR, .esize = 2,
     .pack_a = pack_a, .pack_b = pack_b, .kernel = kernel_32x32,
     .thread_init = amx_thread_init, .thread_fini = lpk_amx_release,
-    .kc_hint = 512, .flags = LPK_GEMM_IR_OUTER,
+    .blocks = {.kc = LPK_GEMM_FIXED(512), .mc = LPK_GEMM_FIXED(MR), .nc = LPK_GEMM_FROM_CACHE(2, 2)},
+    .flags = LPK_GEMM_IR_OUTER,
 };
 
-const lpk_gemm_ukr *lpk_gemm_ukr_32x32__amx(void) { return &ukr; }
+const lpk_gemm_ukr *lpk_gemm_ukr_32x32c2__amx(void) { return &ukr; }

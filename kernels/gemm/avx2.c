@@ -186,7 +186,7 @@ static void kernel_6x16(size_t kc, const void *a, const void *b, float *c, size_
 static const lpk_gemm_ukr ukr = {
     .mr = MR, .nr = NR, .kr = 1, .esize = 4,
     .pack_a = pack_a, .pack_b = pack_b, .kernel = kernel_6x16,
-    .thread_init = NULL, .kc_hint = 0, /* L1-derived: 384 on a 48 KiB L1 */
+    .thread_init = NULL, .blocks = LPK_GEMM_BLOCKING_DEFAULT, /* kc 384 on a 48 KiB L1 */
 };
 
 const lpk_gemm_ukr *lpk_gemm_ukr_6x16__avx2(void) { return &ukr; }

@@ -152,7 +152,8 @@ static void kernel_14x32(size_t kc, const void *a, const void *b, float *c, size
 static const lpk_gemm_ukr ukr = {
     .mr = MR, .nr = NR, .kr = 1, .esize = 4,
     .pack_a = pack_a, .pack_b = pack_b, .kernel = kernel_14x32,
-    .thread_init = NULL, .kc_hint = KC,
+    .thread_init = NULL,
+    .blocks = {.kc = LPK_GEMM_FIXED(KC), .mc = LPK_GEMM_FROM_CACHE(2, 2), .nc = LPK_GEMM_FIXED(4096)},
 };
 
 const lpk_gemm_ukr *lpk_gemm_ukr_14x32__avx512(void) { return &ukr; }

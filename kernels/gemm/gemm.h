@@ -1,9 +1,15 @@
 /* GEMM family: bf16 x bf16 -> fp32.
    The blocked loop nest, threading and edge handling exist once (frame.c).
    Per ISA there is only a micro-kernel plus the packing its instruction
-   dictates, described by an lpk_gemm_ukr: tile shape, packed formats, and
-   the functions.  The list below is the kernel table: best first, ending
-   with the scalar reference.  Adding a variant = one file + one line. */
+   dictates, described by an lpk_gemm_ukr: tile shape, packed formats, the
+   functions, and its block sizes as data (lpk_gemm_blocking: each of kc, mc,
+   nc fixed or derived from a cache level), from which frame.c's planner
+   picks a strategy and the blocking of each call.  Variant names follow
+   XNNPACK: <mr>x<nr>[c<n>]__<isa>, c<n> when B is packed as bf16 with n
+   consecutive depths interleaved per column (VNNI pairs c2, BFMMLA quads
+   c4); no suffix when panels are widened to fp32.  The list below is the
+   kernel table: best first, ending with the scalar reference.  Adding a
+   variant = one file + one line. */
 #ifndef LPK_GEMM_H
 #define LPK_GEMM_H
 
@@ -31,6 +37,36 @@ typedef void lpk_gemm_pack_fn(const lpk_gemm_view *v, size_t r0, size_t rows, si
 typedef void lpk_gemm_ukernel_fn(size_t kc, const void *a, const void *b, float *c, size_t ldc,
                                  float alpha, float beta);
 
+/* How one block size is chosen: a fixed number of elements, or the largest
+   number whose block fills 1/share of a cache level (1 = L1d, 2 = L2,
+   3 = L3).  The planner then rounds it down to its step (kr for kc, mr for
+   mc, nr for nc), keeps it at least the step (8 kr for kc) and at most the
+   problem's size rounded up to the step. */
+typedef struct {
+    unsigned fixed;      /* elements; 0: from the cache */
+    unsigned char level; /* cache level */
+    unsigned char share; /* the block takes 1/share of that cache */
+} lpk_gemm_bsize;
+#define LPK_GEMM_FIXED(x) {(x), 0, 0}
+#define LPK_GEMM_FROM_CACHE(level, share) {0, (level), (share)}
+
+/* A kernel's block sizes (BLIS keeps them per configuration), the cache
+   rules measured in elements of the packed operand:
+     kc, depth:  the B micro-panel (nr x kc) against the cache;
+     mc, rows:   the packed A block (mc x kc);
+     nc, columns: the packed B block (nc x kc).
+   kc is the only one that changes results (each C element's k-sum restarts
+   from the kernel's accumulators at every kc block). */
+typedef struct {
+    lpk_gemm_bsize kc, mc, nc;
+} lpk_gemm_blocking;
+
+/* The BLIS default: B micro-panel in half of L1, A block in half of L2, B
+   block 4096 columns wide (packed once, shared by the threads). */
+#define LPK_GEMM_BLOCKING_DEFAULT                                          \
+    {.kc = LPK_GEMM_FROM_CACHE(1, 2), .mc = LPK_GEMM_FROM_CACHE(2, 2),     \
+     .nc = LPK_GEMM_FIXED(4096)}
+
 typedef struct {
     unsigned mr, nr;     /* tile rows and columns */
     unsigned kr;         /* depth granularity: kc is padded to a multiple of kr */
@@ -41,29 +77,30 @@ typedef struct {
        (AMX tile configuration) and after its last (tile release). */
     int (*thread_init)(void);
     void (*thread_fini)(void);
-    /* Blocking in k for the packed panels (0: derived from the L1 size). */
-    unsigned kc_hint;
+    lpk_gemm_blocking blocks;
     unsigned flags; /* LPK_GEMM_* below */
 } lpk_gemm_ukr;
 
 /* Loop order inside a work item: row panels (ir) outer, column panels (jr)
-   inner, with the packed B block sized to half of L2 (nc from L2) instead of
-   the BLIS order (jr outer) with nc = 4096.  C is then written along rows of
-   tiles and the A micro-panel stays in L1 while B streams from L2: what a
-   kernel with a long per-call depth and wide C tiles (AMX) wants. */
+   inner, instead of the BLIS order (jr outer).  C is then written along
+   rows of tiles and the A micro-panel stays in L1 while B streams from L2:
+   what a kernel with a long per-call depth and wide C tiles (AMX) wants,
+   with a B block sized to L2 and an A block of one micro-panel (its
+   blocks).  The planner then lets each thread pack its own B panels, and
+   takes whole-depth panels for one row of tiles times B^T (frame.c). */
 #define LPK_GEMM_IR_OUTER 1u
 
 /* Each variant file defines one descriptor; the table entry's function is a
    getter returning it. */
 typedef const lpk_gemm_ukr *lpk_gemm_ukr_fn(void);
 
-#define LPK_GEMM_VARIANTS(V)                     \
-    V(AMX, lpk_gemm_ukr_32x32__amx)              \
-    V(AVX512, lpk_gemm_ukr_14x32__avx512)        \
-    V(AVX512BF16, lpk_gemm_ukr_14x32__avx512bf16) \
-    V(AVX2, lpk_gemm_ukr_6x16__avx2)             \
-    V(NEONBF16, lpk_gemm_ukr_8x12__neonbf16)     \
-    V(NEON, lpk_gemm_ukr_8x12__neon)             \
+#define LPK_GEMM_VARIANTS(V)                         \
+    V(AMX, lpk_gemm_ukr_32x32c2__amx)                \
+    V(AVX512, lpk_gemm_ukr_14x32__avx512)            \
+    V(AVX512BF16, lpk_gemm_ukr_14x32c2__avx512bf16)  \
+    V(AVX2, lpk_gemm_ukr_6x16__avx2)                 \
+    V(NEONBF16, lpk_gemm_ukr_8x12c4__neonbf16)       \
+    V(NEON, lpk_gemm_ukr_8x12__neon)                 \
     V(SCALAR, lpk_gemm_ukr_4x4__ref)
 
 #define LPK_DECL_GEMM(tier, fn) lpk_gemm_ukr_fn fn;

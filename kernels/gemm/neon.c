@@ -29,8 +29,8 @@
    independent accumulation chains cover the 4-cycle FMLA latency of cores
    with 2 or 4 FMLA pipes (Cortex-A76/X1, Neoverse N1/V1).  Packed panels:
    the template's layout [kc][R] fp32 (R = 8 for A, 12 for B), 32 + 48
-   bytes per depth.  Blocking: kc from L1 (frame default, kc_hint 0): half of L1 holds
-   the B micro-panel (kc = 682 for a 64 KiB L1, 341 for 32 KiB). */
+   bytes per depth.  Blocking: LPK_GEMM_BLOCKING_DEFAULT, kc from L1: half
+   of L1 holds the B micro-panel (kc = 682 for a 64 KiB L1, 341 for 32 KiB). */
 #if !defined(__ARM_NEON) || !defined(__aarch64__)
 #error "neon.c needs AArch64 Advanced SIMD (__ARM_NEON)"
 #endif
@@ -233,7 +233,7 @@ static void kernel_8x12(size_t kc, const void *a, const void *b, float *c, size_
 static const lpk_gemm_ukr ukr = {
     .mr = MR, .nr = NR, .kr = 1, .esize = 4,
     .pack_a = pack_a, .pack_b = pack_b, .kernel = kernel_8x12,
-    .thread_init = NULL, .kc_hint = 0, .flags = 0,
+    .thread_init = NULL, .blocks = LPK_GEMM_BLOCKING_DEFAULT, .flags = 0,
 };
 
 const lpk_gemm_ukr *lpk_gemm_ukr_8x12__neon(void) { return &ukr; }

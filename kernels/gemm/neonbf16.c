@@ -50,8 +50,8 @@
 
    Instructions: BFMMLA .4S/.8H; LDP Q for the panels (5 per block of 4
    depths: 2 for A, 3 for B, 24 BFMMLAs); ZIP1/ZIP2 .2D, FMUL, FMLA and
-   Q loads/stores in the epilogue.  Blocking: kc from L1 (frame default,
-   kc_hint 0): half of L1 holds the B micro-panel (kc = 1364 for a 64 KiB
+   Q loads/stores in the epilogue.  Blocking: LPK_GEMM_BLOCKING_DEFAULT,
+   kc from L1: half of L1 holds the B micro-panel (kc = 1364 for a 64 KiB
    L1), 24 + 16 bytes of panel per depth. */
 #if !defined(__ARM_FEATURE_BF16_VECTOR_ARITHMETIC) || !defined(__aarch64__)
 #error "neonbf16.c needs -march=armv8.2-a+bf16 (or later) on AArch64"
@@ -286,7 +286,7 @@ static void kernel_8x12(size_t kc, const void *a, const void *b, float *c, size_
 static const lpk_gemm_ukr ukr = {
     .mr = MR, .nr = NR, .kr = KR, .esize = 2,
     .pack_a = pack_a, .pack_b = pack_b, .kernel = kernel_8x12,
-    .thread_init = NULL, .kc_hint = 0, .flags = 0,
+    .thread_init = NULL, .blocks = LPK_GEMM_BLOCKING_DEFAULT, .flags = 0,
 };
 
-const lpk_gemm_ukr *lpk_gemm_ukr_8x12__neonbf16(void) { return &ukr; }
+const lpk_gemm_ukr *lpk_gemm_ukr_8x12c4__neonbf16(void) { return &ukr; }

@@ -28,6 +28,7 @@ static void kernel_4x4(size_t kc, const void *a, const void *b, float *c, size_t
 static const lpk_gemm_ukr ukr = {
     .mr = 4, .nr = 4, .kr = 1, .esize = 4,
     .pack_a = pack4_f32, .pack_b = pack4_f32, .kernel = kernel_4x4,
+    .blocks = LPK_GEMM_BLOCKING_DEFAULT,
 };
 
 const lpk_gemm_ukr *lpk_gemm_ukr_4x4__ref(void) { return &ukr; }

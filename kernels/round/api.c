@@ -2,6 +2,7 @@
 #include <stdint.h>
 
 #include "round.h"
+#include "../common/ars.h"
 #include "../common/philox.h"
 
 typedef struct {
@@ -37,8 +38,12 @@ lpk_status lpk_f32_to_bf16(const float *src, lpk_bf16 *dst, size_t n,
     const lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
-    if (mode != LPK_ROUND_NEAREST && mode != LPK_ROUND_STOCHASTIC)
-        return lpk_fail(LPK_EINVAL, "lpk_f32_to_bf16: unknown rounding mode %d", (int)mode);
+    if (mode != LPK_ROUND_NEAREST && mode != LPK_ROUND_STOCHASTIC &&
+        mode != LPK_ROUND_STOCHASTIC_ARS)
+        return lpk_fail(LPK_EINVAL,
+                        "lpk_f32_to_bf16: unknown rounding mode %d (valid: LPK_ROUND_NEAREST 0, "
+                        "LPK_ROUND_STOCHASTIC 1, LPK_ROUND_STOCHASTIC_ARS 2)",
+                        (int)mode);
     if (n == 0)
         return LPK_OK;
     if (!src || !dst)
@@ -52,8 +57,10 @@ lpk_status lpk_f32_to_bf16(const float *src, lpk_bf16 *dst, size_t n,
     round_job job = {src, dst, NULL, NULL, NULL, seed, offset};
     if (mode == LPK_ROUND_NEAREST)
         job.rne = LPK_SELECTED(lpk_op_round_rne);
-    else
+    else if (mode == LPK_ROUND_STOCHASTIC)
         job.sr = LPK_SELECTED(lpk_op_round_sr);
+    else
+        job.sr = LPK_SELECTED(lpk_op_round_sr_ars);
     lpk_parallel_for(n, 64, sizeof(float) + sizeof(lpk_bf16), round_chunk, &job);
     return LPK_OK;
 }
@@ -86,5 +93,14 @@ lpk_status lpk_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint3
         return lpk_fail(LPK_EINVAL, "lpk_philox4x32_10: %s is NULL",
                         !ctr ? "ctr" : !key ? "key" : "out");
     lpk_philox_block(ctr, key, out);
+    return LPK_OK;
+}
+
+lpk_status lpk_ars(const uint32_t ctr[4], const uint32_t key[4], uint32_t out[4])
+{
+    LPK_ENTRY();
+    if (!ctr || !key || !out)
+        return lpk_fail(LPK_EINVAL, "lpk_ars: %s is NULL", !ctr ? "ctr" : !key ? "key" : "out");
+    lpk_ars_block(ctr, key, out);
     return LPK_OK;
 }

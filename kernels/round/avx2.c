@@ -2,7 +2,9 @@
    bit-identical to ref.c.  Same algorithm as avx512.c: NaN lanes found by
    |u| > 0x7F800000 (signed compare is safe: both sides are < 2^31), narrowing
    with VPACKUSDW + VPERMQ, Philox on 4 blocks (32 elements) per iteration.
-   Tails use the scalar definitions of common/bf16.h. */
+   Tails use the scalar definitions of common/bf16.h.  The loops, streaming
+   stores for large outputs included, are the templates stream-inl.h and
+   sr-inl.h; this file gives them its blocks. */
 #if !defined(__AVX2__)
 #error "avx2.c needs -mavx2"
 #endif
@@ -51,31 +53,29 @@ static inline void put16(lpk_bf16 *dst, __m256i v, int stream)
         _mm256_storeu_si256((__m256i *)dst, v);
 }
 
-/* m (a multiple of 16) elements with streaming stores (dst 32-byte aligned). */
-static inline void rne_stream(const float *src, lpk_bf16 *dst, size_t m)
+/* The f32 -> bf16 nearest blocks of stream-inl.h. */
+static inline void rne_block(const float *src, lpk_bf16 *dst, int stream)
 {
-    for (size_t i = 0; i < m; i += 16) {
-        lpk_stream_prefetch(src + i);
-        put16(dst + i, narrow16(rne8(load8(src + i)), rne8(load8(src + i + 8))), 1);
-    }
+    put16(dst, narrow16(rne8(load8(src)), rne8(load8(src + 8))), stream);
 }
-
-void lpk_round_rne_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n)
+static inline void rne_stream(const float *src, lpk_bf16 *dst) { rne_block(src, dst, 1); }
+static inline void rne_regular(const float *src, lpk_bf16 *dst) { rne_block(src, dst, 0); }
+static inline void rne_part(const float *src, lpk_bf16 *dst, size_t m)
 {
-    size_t i = 0;
-    const size_t head = lpk_align_head(dst, 2, 32);
-    if (lpk_use_stream(n * 2) && head < 16) {
-        for (; i < head; i++)
-            dst[i] = lpk_bf16_rne(lpk_f32_bits(src[i]));
-        LPK_STREAM_WAYS_RUN(i, n, 256, 16, e, m, rne_stream(src + e, dst + e, m));
-        _mm_sfence();
-    }
-    for (; i + 16 <= n; i += 16)
-        _mm256_storeu_si256((__m256i *)(dst + i),
-                            narrow16(rne8(load8(src + i)), rne8(load8(src + i + 8))));
-    for (; i < n; i++)
+    for (size_t i = 0; i < m; i++)
         dst[i] = lpk_bf16_rne(lpk_f32_bits(src[i]));
 }
+
+#define CVT_NAME lpk_round_rne_f32_bf16__avx2
+#define CVT_IN float
+#define CVT_OUT lpk_bf16
+#define CVT_ALIGN 32
+#define CVT_QSTEP 16
+#define CVT_STEP 16
+#define CVT_STREAM rne_stream
+#define CVT_BLOCK rne_regular
+#define CVT_PART rne_part
+#include "stream-inl.h"
 
 static inline void sr16x(const float *src, lpk_bf16 *dst, __m256i r, int stream)
 {
@@ -100,61 +100,52 @@ static inline void sr_run(const float *src, lpk_bf16 *dst, size_t m, uint64_t j,
     }
 }
 
-void lpk_round_sr_f32_bf16__avx2(const float *src, lpk_bf16 *dst, size_t n,
-                                 uint64_t seed, uint64_t offset)
+/* m elements by the scalar definition. */
+static inline void sr_part(const float *src, lpk_bf16 *dst, size_t m, uint64_t seed, uint64_t j,
+                           const lpk_philox_keys *keys)
 {
-    size_t i = 0;
-    for (; i < n && ((offset + i) & 7); i++)
-        dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, offset + i));
-    lpk_philox_keys keys;
-    lpk_philox_keys_init(&keys, seed);
-    /* streaming: dst + i 32-byte aligned at a block boundary (8 elements =
-       16 bytes, so one more block may be needed to get there) */
-    int stream = 0;
-    if (lpk_use_stream(n * 2) && lpk_align_head(dst + i, 2, 16) == 0) {
-        if (lpk_align_head(dst + i, 2, 32) != 0)
-            for (const size_t end = i + 8; i < end && i < n; i++)
-                dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, offset + i));
-        stream = 1;
-    }
-    if (stream) {
-        LPK_STREAM_WAYS_RUN(i, n, 256, 32, e, m, sr_run(src + e, dst + e, m, offset + e, &keys, 1));
-        _mm_sfence();
-    } else {
-        sr_run(src + i, dst + i, (n - i) / 32 * 32, offset + i, &keys, 0);
-        i += (n - i) / 32 * 32;
-    }
-    for (; i < n; i++)
-        dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, offset + i));
+    (void)keys;
+    for (size_t i = 0; i < m; i++)
+        dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, j + i));
 }
 
-/* m (a multiple of 32) elements with streaming stores (dst 32-byte aligned). */
-static inline void widen_stream(const lpk_bf16 *src, float *dst, size_t m)
-{
-    for (size_t i = 0; i < m; i += 32) {
-        lpk_stream_prefetch(src + i);
-        for (size_t h = 0; h < 32; h += 8)
-            _mm256_stream_si256((__m256i *)(dst + i + h),
-                                _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(
-                                                      (const __m128i *)(src + i + h))),
-                                                  16));
-    }
-}
+#define SR_NAME lpk_round_sr_f32_bf16__avx2
+#define SR_KEYS lpk_philox_keys
+#define SR_KEYS_INIT lpk_philox_keys_init
+#define SR_ALIGN 32
+#define SR_CHUNK 256
+#define SR_STEP 32
+#define SR_RUN sr_run
+#define SR_PART sr_part
+#include "sr-inl.h"
 
-void lpk_round_bf16_f32__avx2(const lpk_bf16 *src, float *dst, size_t n)
+/* The bf16 -> f32 blocks of stream-inl.h: 8 elements per vector. */
+static inline __m256i widen8(const lpk_bf16 *src)
 {
-    size_t i = 0;
-    const size_t head = lpk_align_head(dst, 4, 32);
-    if (lpk_use_stream(n * 4) && head < 8) {
-        for (; i < head; i++)
-            dst[i] = lpk_bits_f32((uint32_t)src[i] << 16);
-        LPK_STREAM_WAYS_RUN(i, n, 256, 32, e, m, widen_stream(src + e, dst + e, m));
-        _mm_sfence();
-    }
-    for (; i + 8 <= n; i += 8) {
-        const __m128i h = _mm_loadu_si128((const __m128i *)(src + i));
-        _mm256_storeu_si256((__m256i *)(dst + i), _mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-    }
-    for (; i < n; i++)
+    return _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)src)), 16);
+}
+static inline void widen_stream(const lpk_bf16 *src, float *dst)
+{
+    for (size_t h = 0; h < 32; h += 8)
+        _mm256_stream_si256((__m256i *)(dst + h), widen8(src + h));
+}
+static inline void widen_regular(const lpk_bf16 *src, float *dst)
+{
+    _mm256_storeu_si256((__m256i *)dst, widen8(src));
+}
+static inline void widen_part(const lpk_bf16 *src, float *dst, size_t m)
+{
+    for (size_t i = 0; i < m; i++)
         dst[i] = lpk_bits_f32((uint32_t)src[i] << 16);
 }
+
+#define CVT_NAME lpk_round_bf16_f32__avx2
+#define CVT_IN lpk_bf16
+#define CVT_OUT float
+#define CVT_ALIGN 32
+#define CVT_QSTEP 32
+#define CVT_STEP 8
+#define CVT_STREAM widen_stream
+#define CVT_BLOCK widen_regular
+#define CVT_PART widen_part
+#include "stream-inl.h"

@@ -7,7 +7,9 @@
         of offset+i use the scalar definition, the tail uses masked loads.
    widen: VPMOVZXWD then shift left 16.
    Narrowing packs two vectors with VPACKUSDW (values < 2^16, no saturation)
-   and restores the order with one VPERMQ. */
+   and restores the order with one VPERMQ.
+   The loops, streaming stores for large outputs included, are the templates
+   stream-inl.h and sr-inl.h; this file gives them its blocks. */
 #if !defined(__AVX512F__) || !defined(__AVX512BW__) || !defined(__AVX512DQ__) || !defined(__AVX512VL__)
 #error "avx512.c needs -mavx512f -mavx512bw -mavx512dq -mavx512vl"
 #endif
@@ -81,34 +83,30 @@ static inline void rne_part(const float *src, lpk_bf16 *dst, size_t m)
     _mm512_mask_storeu_epi16(dst, (__mmask32)((1ull << m) - 1u), narrow32(lo, hi));
 }
 
-/* m (a multiple of 32) elements with streaming stores (dst 64-byte aligned). */
-static inline void rne_stream(const float *src, lpk_bf16 *dst, size_t m)
+/* The f32 -> bf16 nearest blocks of stream-inl.h: 32 elements. */
+static inline __m512i rne32(const float *src)
 {
-    for (size_t i = 0; i < m; i += 32) {
-        lpk_stream_prefetch(src + i);
-        lpk_stream_prefetch(src + i + 16);
-        _mm512_stream_si512((void *)(dst + i),
-                            narrow32(rne16(load16(src + i)), rne16(load16(src + i + 16))));
-    }
+    return narrow32(rne16(load16(src)), rne16(load16(src + 16)));
+}
+static inline void rne_stream(const float *src, lpk_bf16 *dst)
+{
+    _mm512_stream_si512((void *)dst, rne32(src));
+}
+static inline void rne_regular(const float *src, lpk_bf16 *dst)
+{
+    _mm512_storeu_si512((void *)dst, rne32(src));
 }
 
-void lpk_round_rne_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n)
-{
-    size_t i = 0;
-    const size_t head = lpk_align_head(dst, 2, 64);
-    if (lpk_use_stream(n * 2) && head < 32) {
-        rne_part(src, dst, head);
-        i = head;
-        LPK_STREAM_WAYS_RUN(i, n, 256, 32, e, m, rne_stream(src + e, dst + e, m));
-        _mm_sfence();
-    }
-    for (; i + 32 <= n; i += 32) {
-        const __m512i r = narrow32(rne16(load16(src + i)), rne16(load16(src + i + 16)));
-        _mm512_storeu_si512((void *)(dst + i), r);
-    }
-    if (i < n)
-        rne_part(src + i, dst + i, n - i);
-}
+#define CVT_NAME lpk_round_rne_f32_bf16__avx512
+#define CVT_IN float
+#define CVT_OUT lpk_bf16
+#define CVT_ALIGN 64
+#define CVT_QSTEP 32
+#define CVT_STEP 32
+#define CVT_STREAM rne_stream
+#define CVT_BLOCK rne_regular
+#define CVT_PART rne_part
+#include "stream-inl.h"
 
 /* 32 elements at src/dst with their random uint16 in r (element order). */
 static inline void sr32(const float *src, lpk_bf16 *dst, __m512i r, size_t m)
@@ -168,72 +166,61 @@ static inline void sr_steps(const float *src, lpk_bf16 *dst, size_t m, uint64_t 
         sr_step(src + i, dst + i, (j + i) >> 3, keys, stream);
 }
 
-void lpk_round_sr_f32_bf16__avx512(const float *src, lpk_bf16 *dst, size_t n,
-                                   uint64_t seed, uint64_t offset)
+/* m < LPK_SR_STEP elements from element index j (a multiple of 8), 64 at
+   a time with masked loads and stores. */
+static inline void sr_part(const float *src, lpk_bf16 *dst, size_t m, uint64_t seed, uint64_t j,
+                           const lpk_philox_keys512 *keys)
 {
-    size_t i = 0;
-    for (; i < n && ((offset + i) & 7); i++)
-        dst[i] = lpk_bf16_sr(lpk_f32_bits(src[i]), lpk_sr_bits16(seed, offset + i));
-    lpk_philox_keys512 keys;
-    lpk_philox_keys512_init(&keys, seed);
-    /* Streaming needs dst + i on a 64-byte boundary at a block boundary:
-       advance in 8-element steps (16 bytes) when that gets there. */
-    if (lpk_use_stream(n * 2) && lpk_align_head(dst + i, 2, 16) == 0) {
-        while (i + 8 <= n && lpk_align_head(dst + i, 2, 64) != 0) {
-            __m512i a, b, lo, hi;
-            lpk_philox8_avx512((offset + i) >> 3, &keys, &a, &b);
-            lpk_philox_order_avx512(a, b, &lo, &hi);
-            sr32(src + i, dst + i, lo, 8);
-            i += 8;
-        }
-        LPK_STREAM_WAYS_RUN(i, n, LPK_SR_STEP, LPK_SR_STEP, e, m,
-                            sr_steps(src + e, dst + e, m, offset + e, &keys, 1));
-        _mm_sfence();
-    }
-    sr_steps(src + i, dst + i, (n - i) / LPK_SR_STEP * LPK_SR_STEP, offset + i, &keys, 0);
-    i += (n - i) / LPK_SR_STEP * LPK_SR_STEP;
-    for (; i < n; i += 64) {
+    (void)seed;
+    for (size_t i = 0; i < m; i += 64) {
         __m512i a, b, lo, hi;
-        lpk_philox8_avx512((offset + i) >> 3, &keys, &a, &b);
+        lpk_philox8_avx512((j + i) >> 3, keys, &a, &b);
         lpk_philox_order_avx512(a, b, &lo, &hi);
-        const size_t m = n - i;
-        sr32(src + i, dst + i, lo, m < 32 ? m : 32);
-        sr32(src + i + 32, dst + i + 32, hi, m < 32 ? 0 : (m < 64 ? m - 32 : 32));
+        const size_t r = m - i;
+        sr32(src + i, dst + i, lo, r < 32 ? r : 32);
+        sr32(src + i + 32, dst + i + 32, hi, r < 32 ? 0 : (r < 64 ? r - 32 : 32));
     }
 }
 
-/* m (a multiple of 32) elements with streaming stores (dst 64-byte aligned). */
-static inline void widen_stream(const lpk_bf16 *src, float *dst, size_t m)
+#define SR_NAME lpk_round_sr_f32_bf16__avx512
+#define SR_KEYS lpk_philox_keys512
+#define SR_KEYS_INIT lpk_philox_keys512_init
+#define SR_ALIGN 64
+#define SR_CHUNK LPK_SR_STEP
+#define SR_STEP LPK_SR_STEP
+#define SR_RUN sr_steps
+#define SR_PART sr_part
+#include "sr-inl.h"
+
+/* The bf16 -> f32 blocks of stream-inl.h: 16 elements per vector. */
+static inline __m512i widen16(const lpk_bf16 *src)
 {
-    for (size_t i = 0; i < m; i += 32) {
-        lpk_stream_prefetch(src + i);
-        for (size_t h = 0; h < 32; h += 16)
-            _mm512_stream_si512((void *)(dst + i + h),
-                                _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(
-                                                      (const __m256i *)(src + i + h))),
-                                                  16));
-    }
+    return _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)src)), 16);
+}
+static inline void widen_stream(const lpk_bf16 *src, float *dst)
+{
+    for (size_t h = 0; h < 32; h += 16)
+        _mm512_stream_si512((void *)(dst + h), widen16(src + h));
+}
+static inline void widen_regular(const lpk_bf16 *src, float *dst)
+{
+    _mm512_storeu_si512((void *)dst, widen16(src));
+}
+/* m < 16 elements with masked loads and stores. */
+static inline void widen_part(const lpk_bf16 *src, float *dst, size_t m)
+{
+    const __mmask16 k = (__mmask16)((1u << m) - 1u);
+    _mm512_mask_storeu_epi32(dst, k, _mm512_slli_epi32(
+        _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, src)), 16));
 }
 
-void lpk_round_bf16_f32__avx512(const lpk_bf16 *src, float *dst, size_t n)
-{
-    size_t i = 0;
-    const size_t head = lpk_align_head(dst, 4, 64);
-    if (lpk_use_stream(n * 4) && head < 16) {
-        const __mmask16 k = (__mmask16)((1u << head) - 1u);
-        _mm512_mask_storeu_epi32(dst, k, _mm512_slli_epi32(
-            _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, src)), 16));
-        i = head;
-        LPK_STREAM_WAYS_RUN(i, n, 256, 32, e, m, widen_stream(src + e, dst + e, m));
-        _mm_sfence();
-    }
-    for (; i + 16 <= n; i += 16) {
-        const __m256i h = _mm256_loadu_si256((const __m256i *)(src + i));
-        _mm512_storeu_si512((void *)(dst + i), _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-    }
-    if (i < n) {
-        const __mmask16 k = (__mmask16)((1u << (n - i)) - 1u);
-        const __m256i h = _mm256_maskz_loadu_epi16(k, src + i);
-        _mm512_mask_storeu_epi32(dst + i, k, _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-    }
-}
+#define CVT_NAME lpk_round_bf16_f32__avx512
+#define CVT_IN lpk_bf16
+#define CVT_OUT float
+#define CVT_ALIGN 64
+#define CVT_QSTEP 32
+#define CVT_STEP 16
+#define CVT_STREAM widen_stream
+#define CVT_BLOCK widen_regular
+#define CVT_PART widen_part
+#include "stream-inl.h"

@@ -36,6 +36,14 @@ typedef void lpk_round_widen_fn(const lpk_bf16 *src, float *dst, size_t n);
     V(HWY, lpk_round_sr_f32_bf16__hwy)                   \
     V(SCALAR, lpk_round_sr_f32_bf16__ref)
 
+/* Stochastic rounding with ARS-7 bits (lpk.h, LPK_ROUND_STOCHASTIC_ARS). */
+#define LPK_ROUND_SR_ARS_VARIANTS(V)                     \
+    V(AVX512VAES, lpk_round_sr_ars_f32_bf16__avx512vaes) \
+    V(AVX2VAES, lpk_round_sr_ars_f32_bf16__avx2vaes)     \
+    V(NEONAES, lpk_round_sr_ars_f32_bf16__neonaes)       \
+    V(NEON, lpk_round_sr_ars_f32_bf16__neon)             \
+    V(SCALAR, lpk_round_sr_ars_f32_bf16__ref)
+
 #define LPK_ROUND_WIDEN_VARIANTS(V)                      \
     V(AVX512, lpk_round_bf16_f32__avx512)                \
     V(AVX2, lpk_round_bf16_f32__avx2)                    \
@@ -49,6 +57,7 @@ typedef void lpk_round_widen_fn(const lpk_bf16 *src, float *dst, size_t n);
 #define LPK_DECL_WIDEN(tier, fn) lpk_round_widen_fn fn;
 LPK_ROUND_RNE_VARIANTS(LPK_DECL_RNE)
 LPK_ROUND_SR_VARIANTS(LPK_DECL_SR)
+LPK_ROUND_SR_ARS_VARIANTS(LPK_DECL_SR)
 LPK_ROUND_WIDEN_VARIANTS(LPK_DECL_WIDEN)
 #undef LPK_DECL_RNE
 #undef LPK_DECL_SR
@@ -59,6 +68,7 @@ LPK_TYPED_OP(lpk_round_sr);
 LPK_TYPED_OP(lpk_round_widen);
 extern const lpk_round_rne_op lpk_op_round_rne;
 extern const lpk_round_sr_op lpk_op_round_sr;
+extern const lpk_round_sr_op lpk_op_round_sr_ars;
 extern const lpk_round_widen_op lpk_op_round_widen;
 
 #ifdef __cplusplus

@@ -7,7 +7,7 @@
      bf(x)   an fp32 result rounded to bf16 nearest-even and widened back
      rne(x)  the same, as the bf16 pattern to store
    An expression like bf(a * b) is one op: the fp32 product of its operands,
-   rounded once.  NaN results of every rounding are the canonical quiet NaN
+   rounded once.  The fp32 modes (FP32 and F32_*) round only at the stores.  NaN results of every rounding are the canonical quiet NaN
    (LPK_UPD_QNAN16 / LPK_UPD_QNAN32).  The library is compiled with
    -ffp-contract=off, so a * b + c below is two roundings, never an FMA. */
 #include <math.h>
@@ -63,21 +63,84 @@ static void write_weight(const lpk_upd_bufs *b, int mode, size_t i, float u)
     }
 }
 
+/* ---- the fp32-arithmetic modes (LPK_UPDATE_F32_*) ----------------------- */
+
+/* A state value stored once: rne, or SR with the stream seed ^ xor. */
+static lpk_bf16 store_state(const lpk_upd_bufs *b, int state_sr, uint64_t xor, size_t i, float x)
+{
+    return state_sr ? sr(x, lpk_sr_bits16(b->seed ^ xor, b->offset + i)) : rne(x);
+}
+
+/* The weight write of the fp32-arithmetic modes: W = wid(w), u the fp32
+   increment; one rounding per stored value. */
+static void write_weight_f32(const lpk_upd_bufs *b, int mode, size_t i, float W, float u)
+{
+    switch (mode) {
+    case LPK_UPDATE_F32_NEAREST:
+        b->w[i] = rne(W + u);
+        break;
+    case LPK_UPDATE_F32_STOCHASTIC:
+        b->w[i] = sr(W + u, lpk_sr_bits16(b->seed, b->offset + i));
+        break;
+    case LPK_UPDATE_F32_KAHAN: {
+        const float y = u - wid(b->comp[i]);
+        const float s = W + y;
+        const lpk_bf16 nw = rne(s);
+        b->comp[i] = rne((wid(nw) - W) - y);
+        b->w[i] = nw;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* The fp32 expressions of LPK_UPDATE_FP32, shared by the F32_* modes: from
+   the weight w, the gradient g and the old state (read only where the step
+   reads it), the new state and the increment u (the new weight is w + u). */
+static float sgd_fp32(const lpk_upd_sgd_k *k, float w, float g, float m_old, float *buf)
+{
+    if (k->decay)
+        g = g + k->wd * w;
+    float d = g;
+    if (k->momentum_on) {
+        *buf = k->first ? g : k->mom * m_old + k->one_minus_damp * g;
+        d = k->nesterov ? g + k->mom * *buf : *buf;
+    }
+    return k->neg_lr * d;
+}
+
+static float adamw_fp32(const lpk_upd_adamw_k *k, float w, float g, float m_old, float v_old,
+                        float *m, float *v)
+{
+    const float dec = k->lr_weight_decay * w;
+    *m = k->b1 * m_old + k->one_minus_beta1 * g;
+    *v = k->b2 * v_old + k->one_minus_beta2 * (g * g);
+    const float dn = sqrtf(*v) * k->inv_sqrt_bc2 + k->eps;
+    const float st = k->neg_step_size * (*m / dn);
+    return k->decay ? st - dec : st;
+}
+
+/* ---- the kernels ----------------------------------------------------------- */
+
 void lpk_update_sgd__ref(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k)
 {
+    const int reads_m = k->momentum_on && !k->first;
     for (size_t i = 0; i < b->n; i++) {
+        float buf = 0;
+        if (LPK_UPD_IS_F32(k->mode)) {
+            const float w = wid(b->w[i]);
+            const float u = sgd_fp32(k, w, grad(b, i), reads_m ? wid(b->m[i]) : 0, &buf);
+            if (k->momentum_on)
+                b->m[i] = store_state(b, k->state_sr, LPK_UPD_SEED_M, i, buf);
+            write_weight_f32(b, k->mode, i, w, u);
+            continue;
+        }
         if (k->mode == LPK_UPDATE_FP32) {
             const float w = b->master[i];
-            float g = grad(b, i);
-            if (k->decay)
-                g = g + k->wd * w;
-            float d = g;
-            if (k->momentum_on) {
-                const float buf = k->first ? g : k->mom * b->m32[i] + k->one_minus_damp * g;
+            const float nw = w + sgd_fp32(k, w, grad(b, i), reads_m ? b->m32[i] : 0, &buf);
+            if (k->momentum_on)
                 b->m32[i] = canon(buf);
-                d = k->nesterov ? g + k->mom * buf : buf;
-            }
-            const float nw = w + k->neg_lr * d;
             b->master[i] = canon(nw);
             b->w[i] = rne(nw);
             continue;
@@ -101,15 +164,19 @@ void lpk_update_adamw__ref(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k)
 {
     for (size_t i = 0; i < b->n; i++) {
         const float g = grad(b, i);
+        if (LPK_UPD_IS_F32(k->mode)) {
+            float m, v;
+            const float w = wid(b->w[i]);
+            const float u = adamw_fp32(k, w, g, wid(b->m[i]), wid(b->v[i]), &m, &v);
+            b->m[i] = store_state(b, k->state_sr, LPK_UPD_SEED_M, i, m);
+            b->v[i] = store_state(b, k->state_sr, LPK_UPD_SEED_V, i, v);
+            write_weight_f32(b, k->mode, i, w, u);
+            continue;
+        }
         if (k->mode == LPK_UPDATE_FP32) {
+            float m, v;
             const float w = b->master[i];
-            const float dec = k->lr_weight_decay * w;
-            const float m = k->b1 * b->m32[i] + k->one_minus_beta1 * g;
-            const float v = k->b2 * b->v32[i] + k->one_minus_beta2 * (g * g);
-            const float dn = sqrtf(v) * k->inv_sqrt_bc2 + k->eps;
-            const float st = k->neg_step_size * (m / dn);
-            const float u = k->decay ? st - dec : st;
-            const float nw = w + u;
+            const float nw = w + adamw_fp32(k, w, g, b->m32[i], b->v32[i], &m, &v);
             b->m32[i] = canon(m);
             b->v32[i] = canon(v);
             b->master[i] = canon(nw);

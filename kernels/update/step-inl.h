@@ -10,6 +10,8 @@
      UPD_SUFFIX            avx512, avx2, neon: the kernel names' suffix
      UPD_RB                steps whose SR bits one upd_rbits call makes
      upd_keys, upd_keys_init(k, seed), upd_rbits(k, q, r[UPD_RB*UPD_STEP/UPD_VL]):
+                           (one upd_keys per random stream: the weight's, and
+                           with LPK_UPDATE_STATE_SR those of m and v)
                            the SR bits of elements 8q .. 8q + UPD_RB*UPD_STEP - 1,
                            one uint32 lane each (value < 2^16), laid out like
                            v_ld16's vectors (a call may make bits past the
@@ -34,8 +36,8 @@
    zero that sum does not carry out of the low half, so the NaN stays a NaN
    (of some payload).  Every NaN that reaches a rounding has that form:
    bf16 inputs widen with zero low halves; fp32 inputs are canonicalised
-   before anything derived from them is rounded (gradients on load in the
-   16-bit modes, w32 in split, the new master in fp32 mode); the per-call
+   before anything derived from them is rounded (gradients on load in every
+   mode but fp32, w32 in split, the new master in fp32 mode); the per-call
    constants are never NaN (api.c); and an arithmetic op returns one of its
    NaN operands or the default NaN.  NaN-ness propagates through every op
    exactly as in ref.c, and each store canonicalises, so stored bits equal
@@ -65,6 +67,17 @@
 
 enum { MOM_NONE = 0, MOM_FIRST = 1, MOM_LATER = 2 };
 
+/* Random streams: the weight's SR bits, and the state's (m, v) with
+   LPK_UPDATE_STATE_SR.  rs[s] points at the bits of one pair. */
+enum { RS_W = 0, RS_M = 1, RS_V = 2, RS_COUNT = 3 };
+
+#define UPD_WSR(MODE) ((MODE) == LPK_UPDATE_STOCHASTIC || (MODE) == LPK_UPDATE_F32_STOCHASTIC)
+#define UPD_KAHAN(MODE) ((MODE) == LPK_UPDATE_KAHAN || (MODE) == LPK_UPDATE_F32_KAHAN)
+
+/* A state value of the fp32-arithmetic modes rounded once: the raw sum
+   whose high half is rne(x), or sr(x) with bits r (LPK_UPDATE_STATE_SR). */
+UPD_ALWAYS UV state_raw(UV x, const UV *r, int ssr) { return ssr ? v_sr_raw(x, *r) : v_rne_raw(x); }
+
 /* ---- gradient ------------------------------------------------------------ */
 
 UPD_ALWAYS void load_grad(const lpk_upd_bufs *b, size_t i, const int G32, const int CANON,
@@ -81,44 +94,57 @@ UPD_ALWAYS void load_grad(const lpk_upd_bufs *b, size_t i, const int G32, const 
     }
 }
 
-/* The final write of the 16-bit modes: w (clean), increment u (clean). */
+/* The final write of the bf16-weight modes: w (clean, widened), increment u
+   (bf16 in the 16-bit modes, fp32 in the F32_* modes). */
 UPD_ALWAYS void write_weight(const lpk_upd_bufs *b, size_t i, const int MODE, const UV w[2],
                              const UV u[2], const UV r[2])
 {
     UV o[2], c[2];
-    if (MODE == LPK_UPDATE_KAHAN)
+    if (UPD_KAHAN(MODE))
         v_ld16(b->comp + i, &c[0], &c[1]);
     for (int h = 0; h < 2; h++) {
-        if (MODE == LPK_UPDATE_NEAREST) {
+        if (MODE == LPK_UPDATE_NEAREST || MODE == LPK_UPDATE_F32_NEAREST) {
             o[h] = v_rne_raw(v_add(w[h], u[h]));
-        } else if (MODE == LPK_UPDATE_STOCHASTIC) {
+        } else if (UPD_WSR(MODE)) {
             o[h] = v_sr_raw(v_add(w[h], u[h]), r[h]);
-        } else {
+        } else if (MODE == LPK_UPDATE_KAHAN) {
             const UV y = v_bf(v_sub(u[h], c[h]));
             const UV s = v_bf(v_add(w[h], y));
             c[h] = v_rne_raw(v_sub(v_bf(v_sub(s, w[h])), y));
             o[h] = s;
+        } else { /* F32_KAHAN: fp32 ops, the new w and comp rounded once */
+            const UV y = v_sub(u[h], c[h]);
+            o[h] = v_bf(v_add(w[h], y));
+            c[h] = v_rne_raw(v_sub(v_sub(o[h], w[h]), y));
         }
     }
-    if (MODE == LPK_UPDATE_KAHAN)
+    if (UPD_KAHAN(MODE))
         v_st16(b->comp + i, c[0], c[1]);
     v_st16(b->w + i, o[0], o[1]);
 }
 
 /* ---- SGD ------------------------------------------------------------------ */
 
-UPD_ALWAYS void sgd_pair(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i, const UV r[2],
-                         const int MODE, const int G32, const int DECAY, const int MOM,
-                         const int NEST)
+UPD_ALWAYS void sgd_pair(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i,
+                         const UV *const rs[RS_COUNT], const int MODE, const int G32,
+                         const int DECAY, const int MOM, const int NEST, const int SSR)
 {
     const UV wd = v_set(k->wd), mom = v_set(k->mom), one_minus_damp = v_set(k->one_minus_damp);
     const UV neg_lr = v_set(k->neg_lr);
     UV g[2], w[2], m[2], d[2], u[2];
     load_grad(b, i, G32, MODE != LPK_UPDATE_FP32, g);
-    if (MODE == LPK_UPDATE_FP32) {
-        v_ld32(b->master + i, &w[0], &w[1]);
-        if (MOM == MOM_LATER)
+    if (MODE == LPK_UPDATE_FP32 || LPK_UPD_IS_F32(MODE)) {
+        /* the fp32 expressions: on master and m32 (FP32), or on the widened
+           bf16 w and m, each stored value rounded once (F32_*) */
+        const int F = MODE == LPK_UPDATE_FP32;
+        if (F)
+            v_ld32(b->master + i, &w[0], &w[1]);
+        else
+            v_ld16(b->w + i, &w[0], &w[1]);
+        if (MOM == MOM_LATER && F)
             v_ld32(b->m32 + i, &m[0], &m[1]);
+        else if (MOM == MOM_LATER)
+            v_ld16(b->m + i, &m[0], &m[1]);
         for (int h = 0; h < 2; h++) {
             if (DECAY)
                 g[h] = v_add(g[h], v_mul(wd, w[h]));
@@ -126,16 +152,25 @@ UPD_ALWAYS void sgd_pair(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i
             if (MOM != MOM_NONE) {
                 const UV buf = MOM == MOM_FIRST ? g[h]
                                                 : v_add(v_mul(mom, m[h]), v_mul(one_minus_damp, g[h]));
-                m[h] = v_canon(buf);
+                m[h] = F ? v_canon(buf) : state_raw(buf, rs[RS_M] + h, SSR);
                 d[h] = NEST ? v_add(g[h], v_mul(mom, buf)) : buf;
             }
-            w[h] = v_canon(v_add(w[h], v_mul(neg_lr, d[h])));
-            u[h] = v_rne_raw(w[h]);
+            u[h] = v_mul(neg_lr, d[h]);
+            if (F) {
+                w[h] = v_canon(v_add(w[h], u[h]));
+                u[h] = v_rne_raw(w[h]);
+            }
         }
-        if (MOM != MOM_NONE)
+        if (MOM != MOM_NONE && F)
             v_st32(b->m32 + i, m[0], m[1]);
-        v_st32(b->master + i, w[0], w[1]);
-        v_st16(b->w + i, u[0], u[1]);
+        else if (MOM != MOM_NONE)
+            v_st16(b->m + i, m[0], m[1]);
+        if (F) {
+            v_st32(b->master + i, w[0], w[1]);
+            v_st16(b->w + i, u[0], u[1]);
+        } else {
+            write_weight(b, i, MODE, w, u, rs[RS_W]);
+        }
         return;
     }
     v_ld16(b->w + i, &w[0], &w[1]);
@@ -156,39 +191,55 @@ UPD_ALWAYS void sgd_pair(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i
     }
     if (MOM != MOM_NONE)
         v_st16(b->m + i, m[0], m[1]);
-    write_weight(b, i, MODE, w, u, r);
+    write_weight(b, i, MODE, w, u, rs[RS_W]);
 }
 
 /* ---- AdamW ---------------------------------------------------------------- */
 
 UPD_ALWAYS void adamw_pair(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k, size_t i,
-                           const UV r[2], const int MODE, const int G32, const int DECAY)
+                           const UV *const rs[RS_COUNT], const int MODE, const int G32,
+                           const int DECAY, const int SSR)
 {
     const UV b1 = v_set(k->b1), b2 = v_set(k->b2), one_minus_beta1 = v_set(k->one_minus_beta1), one_minus_beta2 = v_set(k->one_minus_beta2);
     const UV eps = v_set(k->eps), inv_sqrt_bc2 = v_set(k->inv_sqrt_bc2), neg_step_size = v_set(k->neg_step_size);
     const UV lr_weight_decay = v_set(k->lr_weight_decay);
     UV g[2], w[2], m[2], v[2], u[2];
     load_grad(b, i, G32, MODE != LPK_UPDATE_FP32, g);
-    if (MODE == LPK_UPDATE_FP32) {
-        v_ld32(b->master + i, &w[0], &w[1]);
-        v_ld32(b->m32 + i, &m[0], &m[1]);
-        v_ld32(b->v32 + i, &v[0], &v[1]);
+    if (MODE == LPK_UPDATE_FP32 || LPK_UPD_IS_F32(MODE)) { /* as in sgd_pair */
+        const int F = MODE == LPK_UPDATE_FP32;
+        if (F) {
+            v_ld32(b->master + i, &w[0], &w[1]);
+            v_ld32(b->m32 + i, &m[0], &m[1]);
+            v_ld32(b->v32 + i, &v[0], &v[1]);
+        } else {
+            v_ld16(b->w + i, &w[0], &w[1]);
+            v_ld16(b->m + i, &m[0], &m[1]);
+            v_ld16(b->v + i, &v[0], &v[1]);
+        }
         for (int h = 0; h < 2; h++) {
             const UV mm = v_add(v_mul(b1, m[h]), v_mul(one_minus_beta1, g[h]));
             const UV vv = v_add(v_mul(b2, v[h]), v_mul(one_minus_beta2, v_mul(g[h], g[h])));
             const UV dn = v_add(v_mul(v_sqrt(vv), inv_sqrt_bc2), eps);
-            UV st = v_mul(neg_step_size, v_div(mm, dn));
+            u[h] = v_mul(neg_step_size, v_div(mm, dn));
             if (DECAY)
-                st = v_sub(st, v_mul(lr_weight_decay, w[h]));
-            m[h] = v_canon(mm);
-            v[h] = v_canon(vv);
-            w[h] = v_canon(v_add(w[h], st));
-            u[h] = v_rne_raw(w[h]);
+                u[h] = v_sub(u[h], v_mul(lr_weight_decay, w[h]));
+            m[h] = F ? v_canon(mm) : state_raw(mm, rs[RS_M] + h, SSR);
+            v[h] = F ? v_canon(vv) : state_raw(vv, rs[RS_V] + h, SSR);
+            if (F) {
+                w[h] = v_canon(v_add(w[h], u[h]));
+                u[h] = v_rne_raw(w[h]);
+            }
         }
-        v_st32(b->m32 + i, m[0], m[1]);
-        v_st32(b->v32 + i, v[0], v[1]);
-        v_st32(b->master + i, w[0], w[1]);
-        v_st16(b->w + i, u[0], u[1]);
+        if (F) {
+            v_st32(b->m32 + i, m[0], m[1]);
+            v_st32(b->v32 + i, v[0], v[1]);
+            v_st32(b->master + i, w[0], w[1]);
+            v_st16(b->w + i, u[0], u[1]);
+        } else {
+            v_st16(b->m + i, m[0], m[1]);
+            v_st16(b->v + i, v[0], v[1]);
+            write_weight(b, i, MODE, w, u, rs[RS_W]);
+        }
         return;
     }
     v_ld16(b->w + i, &w[0], &w[1]);
@@ -203,7 +254,7 @@ UPD_ALWAYS void adamw_pair(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k, size
     }
     v_st16(b->m + i, m[0], m[1]);
     v_st16(b->v + i, v[0], v[1]);
-    write_weight(b, i, MODE, w, u, r);
+    write_weight(b, i, MODE, w, u, rs[RS_W]);
 }
 
 /* ---- steps: the specialised loops ----------------------------------------- */
@@ -226,7 +277,7 @@ UPD_ALWAYS void prefetch_step(const lpk_upd_bufs *b, size_t i, const int MODE, c
     for (size_t e = 0; e < UPD_STEP; e += 32) { /* 64 bytes of bf16 */
         if (!fp32)
             upd_prefetch(b->w + i + e);
-        if (MODE == LPK_UPDATE_KAHAN)
+        if (UPD_KAHAN(MODE))
             upd_prefetch(b->comp + i + e);
         if (!G32)
             upd_prefetch(b->g16 + i + e);
@@ -254,46 +305,75 @@ UPD_ALWAYS void prefetch_step(const lpk_upd_bufs *b, size_t i, const int MODE, c
    read buffers and constants from local copies: stores through the bf16
    pointers could alias *b and *k otherwise, and the compiler would reload
    pointers and re-broadcast constants every iteration. */
-typedef void upd_steps_fn(const lpk_upd_bufs *b, const void *k, const upd_keys *keys, int pf);
+typedef void upd_steps_fn(const lpk_upd_bufs *b, const void *k, const upd_keys keys[RS_COUNT],
+                          int pf);
 
-UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys *keys, int pf,
-                          const int MODE, const int G32, const int MOM)
+/* The SR bits of the streams in use (`nstate` state streams when ssr) for
+   UPD_RB steps from element 8q. */
+UPD_ALWAYS void rbits_streams(const upd_keys keys[RS_COUNT], uint64_t q, const int MODE, int ssr,
+                              const int NSTATE, UV rr[RS_COUNT][UPD_RB * UPD_NR])
+{
+    if (UPD_WSR(MODE))
+        upd_rbits(&keys[RS_W], q, rr[RS_W]);
+    if (ssr && NSTATE >= 1)
+        upd_rbits(&keys[RS_M], q, rr[RS_M]);
+    if (ssr && NSTATE >= 2)
+        upd_rbits(&keys[RS_V], q, rr[RS_V]);
+}
+
+/* Pointers to the bits of pair p of step j. */
+UPD_ALWAYS void pair_bits(UV rr[RS_COUNT][UPD_RB * UPD_NR], size_t j, int p,
+                          const UV *rs[RS_COUNT])
+{
+    for (int s = 0; s < RS_COUNT; s++)
+        rs[s] = rr[s] + j * UPD_NR + 2 * p;
+}
+
+UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys keys[RS_COUNT],
+                          int pf, const int MODE, const int G32, const int MOM)
 {
     const lpk_upd_bufs bl = *b0, *b = &bl;
     const lpk_upd_sgd_k kl = *(const lpk_upd_sgd_k *)k0, *k = &kl;
-    UV rr[UPD_RB * UPD_NR];
+    const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr;
+    const int nstate = MOM != MOM_NONE;
+    UV rr[RS_COUNT][UPD_RB * UPD_NR];
     for (size_t i = 0, j = 0; i + UPD_STEP <= b->n; i += UPD_STEP, j = (j + 1) % UPD_RB) {
         if (pf)
             prefetch_step(b, i, MODE, G32, MOM == MOM_LATER);
-        if (MODE == LPK_UPDATE_STOCHASTIC && j == 0)
-            upd_rbits(keys, (b->offset + i) >> 3, rr);
-        const UV *r = rr + j * UPD_NR;
-        for (int p = 0; p < UPD_STEP / UPD_PAIR; p++)
-            sgd_pair(b, k, i + (size_t)p * UPD_PAIR, r + 2 * p, MODE, G32, k->decay, MOM,
-                     k->nesterov);
+        if (j == 0)
+            rbits_streams(keys, (b->offset + i) >> 3, MODE, ssr, nstate, rr);
+        for (int p = 0; p < UPD_STEP / UPD_PAIR; p++) {
+            const UV *rs[RS_COUNT];
+            pair_bits(rr, j, p, rs);
+            sgd_pair(b, k, i + (size_t)p * UPD_PAIR, rs, MODE, G32, k->decay, MOM, k->nesterov,
+                     ssr);
+        }
     }
 }
 
-UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys *keys,
-                            int pf, const int MODE, const int G32)
+UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
+                            const upd_keys keys[RS_COUNT], int pf, const int MODE, const int G32)
 {
     const lpk_upd_bufs bl = *b0, *b = &bl;
     const lpk_upd_adamw_k kl = *(const lpk_upd_adamw_k *)k0, *k = &kl;
-    UV rr[UPD_RB * UPD_NR];
+    const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr;
+    UV rr[RS_COUNT][UPD_RB * UPD_NR];
     for (size_t i = 0, j = 0; i + UPD_STEP <= b->n; i += UPD_STEP, j = (j + 1) % UPD_RB) {
         if (pf)
             prefetch_step(b, i, MODE, G32, 2);
-        if (MODE == LPK_UPDATE_STOCHASTIC && j == 0)
-            upd_rbits(keys, (b->offset + i) >> 3, rr);
-        const UV *r = rr + j * UPD_NR;
-        for (int p = 0; p < UPD_STEP / UPD_PAIR; p++)
-            adamw_pair(b, k, i + (size_t)p * UPD_PAIR, r + 2 * p, MODE, G32, k->decay);
+        if (j == 0)
+            rbits_streams(keys, (b->offset + i) >> 3, MODE, ssr, 2, rr);
+        for (int p = 0; p < UPD_STEP / UPD_PAIR; p++) {
+            const UV *rs[RS_COUNT];
+            pair_bits(rr, j, p, rs);
+            adamw_pair(b, k, i + (size_t)p * UPD_PAIR, rs, MODE, G32, k->decay, ssr);
+        }
     }
 }
 
 #define UPD_SGD_INST(M, G, MO)                                                        \
     static void sgd_steps_##M##_##G##_##MO(const lpk_upd_bufs *b, const void *k,      \
-                                           const upd_keys *keys, int pf)              \
+                                           const upd_keys keys[RS_COUNT], int pf)     \
     {                                                                                 \
         sgd_steps(b, k, keys, pf, M, G, MO);                                          \
     }
@@ -301,26 +381,39 @@ UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0, const upd_ke
     UPD_SGD_INST(M, 0, 0) UPD_SGD_INST(M, 0, 1) UPD_SGD_INST(M, 0, 2)                 \
     UPD_SGD_INST(M, 1, 0) UPD_SGD_INST(M, 1, 1) UPD_SGD_INST(M, 1, 2)
 UPD_SGD_INST_M(0) UPD_SGD_INST_M(1) UPD_SGD_INST_M(2) UPD_SGD_INST_M(3)
+UPD_SGD_INST_M(16) UPD_SGD_INST_M(17) UPD_SGD_INST_M(18)
 #define UPD_SGD_ROW(M)                                                                \
     {{sgd_steps_##M##_0_0, sgd_steps_##M##_0_1, sgd_steps_##M##_0_2},                 \
      {sgd_steps_##M##_1_0, sgd_steps_##M##_1_1, sgd_steps_##M##_1_2}}
-/* [mode][grad32][MOM_NONE, MOM_FIRST, MOM_LATER] */
-static upd_steps_fn *const sgd_tab[4][2][3] = {UPD_SGD_ROW(0), UPD_SGD_ROW(1), UPD_SGD_ROW(2),
-                                               UPD_SGD_ROW(3)};
+/* [mode_index(mode)][grad32][MOM_NONE, MOM_FIRST, MOM_LATER] */
+static upd_steps_fn *const sgd_tab[7][2][3] = {UPD_SGD_ROW(0),  UPD_SGD_ROW(1),  UPD_SGD_ROW(2),
+                                               UPD_SGD_ROW(3),  UPD_SGD_ROW(16), UPD_SGD_ROW(17),
+                                               UPD_SGD_ROW(18)};
 
 #define UPD_ADAMW_INST(M, G)                                                          \
     static void adamw_steps_##M##_##G(const lpk_upd_bufs *b, const void *k,           \
-                                      const upd_keys *keys, int pf)                   \
+                                      const upd_keys keys[RS_COUNT], int pf)          \
     {                                                                                 \
         adamw_steps(b, k, keys, pf, M, G);                                            \
     }
 UPD_ADAMW_INST(0, 0) UPD_ADAMW_INST(0, 1) UPD_ADAMW_INST(1, 0) UPD_ADAMW_INST(1, 1)
 UPD_ADAMW_INST(2, 0) UPD_ADAMW_INST(2, 1) UPD_ADAMW_INST(3, 0) UPD_ADAMW_INST(3, 1)
-/* [mode][grad32] */
-static upd_steps_fn *const adamw_tab[4][2] = {{adamw_steps_0_0, adamw_steps_0_1},
-                                             {adamw_steps_1_0, adamw_steps_1_1},
-                                             {adamw_steps_2_0, adamw_steps_2_1},
-                                             {adamw_steps_3_0, adamw_steps_3_1}};
+UPD_ADAMW_INST(16, 0) UPD_ADAMW_INST(16, 1) UPD_ADAMW_INST(17, 0) UPD_ADAMW_INST(17, 1)
+UPD_ADAMW_INST(18, 0) UPD_ADAMW_INST(18, 1)
+#define UPD_ADAMW_ROW(M) {adamw_steps_##M##_0, adamw_steps_##M##_1}
+/* [mode_index(mode)][grad32] */
+static upd_steps_fn *const adamw_tab[7][2] = {UPD_ADAMW_ROW(0),  UPD_ADAMW_ROW(1),
+                                             UPD_ADAMW_ROW(2),  UPD_ADAMW_ROW(3),
+                                             UPD_ADAMW_ROW(16), UPD_ADAMW_ROW(17),
+                                             UPD_ADAMW_ROW(18)};
+
+/* Row of a mode (without the STATE_SR flag) in the tables, -1 if none. */
+static int mode_index(int mode)
+{
+    if (mode >= LPK_UPDATE_NEAREST && mode <= LPK_UPDATE_FP32)
+        return mode;
+    return LPK_UPD_IS_F32(mode) ? 4 + mode - LPK_UPDATE_F32_NEAREST : -1;
+}
 
 /* ---- driver: full steps in place, partial steps via the stack --------------- */
 
@@ -333,7 +426,7 @@ typedef struct {
 
 /* One step on elements [lo, lo + h) placed at lanes [s, s + h). */
 static void partial_step(upd_steps_fn *fn, const lpk_upd_bufs *b, const void *k,
-                         const upd_keys *keys, size_t lo, size_t h, size_t s)
+                         const upd_keys keys[RS_COUNT], size_t lo, size_t h, size_t s)
 {
     upd_tmp t;
     lpk_upd_bufs tb = *b;
@@ -359,19 +452,23 @@ static void partial_step(upd_steps_fn *fn, const lpk_upd_bufs *b, const void *k,
    not keep enough misses in flight on several streams otherwise. */
 #define UPD_PREFETCH_MIN 262144
 
-/* A head step when SR needs the first full step on a Philox block boundary,
-   the full steps, a tail step. */
-static void drive(upd_steps_fn *fn, const lpk_upd_bufs *b, const void *k, int mode)
+/* A head step when SR (of the weight or the state) needs the first full
+   step on a Philox block boundary, the full steps, a tail step. */
+static void drive(upd_steps_fn *fn, const lpk_upd_bufs *b, const void *k, int mode, int ssr)
 {
-    upd_keys keys;
-    if (mode == LPK_UPDATE_STOCHASTIC)
-        upd_keys_init(&keys, b->seed);
+    upd_keys keys[RS_COUNT];
+    if (UPD_WSR(mode))
+        upd_keys_init(&keys[RS_W], b->seed);
+    if (ssr) {
+        upd_keys_init(&keys[RS_M], b->seed ^ LPK_UPD_SEED_M);
+        upd_keys_init(&keys[RS_V], b->seed ^ LPK_UPD_SEED_V);
+    }
     const size_t n = b->n;
     size_t i = 0;
-    const size_t s = mode == LPK_UPDATE_STOCHASTIC ? (size_t)(b->offset & 7) : 0;
+    const size_t s = UPD_WSR(mode) || ssr ? (size_t)(b->offset & 7) : 0;
     if (s && n) {
         i = n < UPD_STEP - s ? n : UPD_STEP - s;
-        partial_step(fn, b, k, &keys, 0, i, s);
+        partial_step(fn, b, k, keys, 0, i, s);
     }
     const size_t full = (n - i) / UPD_STEP * UPD_STEP;
     if (full) {
@@ -381,26 +478,29 @@ static void drive(upd_steps_fn *fn, const lpk_upd_bufs *b, const void *k, int mo
 #define ADV(f) mb.f = b->f ? b->f + i : NULL;
         ADV(w) ADV(comp) ADV(g16) ADV(m) ADV(v) ADV(master) ADV(g32) ADV(m32) ADV(v32)
 #undef ADV
-        fn(&mb, k, &keys, n >= UPD_PREFETCH_MIN);
+        fn(&mb, k, keys, n >= UPD_PREFETCH_MIN);
         i += full;
     }
     if (i < n)
-        partial_step(fn, b, k, &keys, i, n - i, 0);
+        partial_step(fn, b, k, keys, i, n - i, 0);
 }
 
 void UPD_NAME(sgd)(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k)
 {
-    if (k->mode < 0 || k->mode > 3)
+    const int mi = mode_index(k->mode);
+    if (mi < 0)
         return;
     const int mom = !k->momentum_on ? MOM_NONE : k->first ? MOM_FIRST : MOM_LATER;
-    drive(sgd_tab[k->mode][b->g32 != NULL][mom], b, k, k->mode);
+    const int ssr = LPK_UPD_IS_F32(k->mode) && k->state_sr && k->momentum_on;
+    drive(sgd_tab[mi][b->g32 != NULL][mom], b, k, k->mode, ssr);
 }
 
 void UPD_NAME(adamw)(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k)
 {
-    if (k->mode < 0 || k->mode > 3)
+    const int mi = mode_index(k->mode);
+    if (mi < 0)
         return;
-    drive(adamw_tab[k->mode][b->g32 != NULL], b, k, k->mode);
+    drive(adamw_tab[mi][b->g32 != NULL], b, k, k->mode, LPK_UPD_IS_F32(k->mode) && k->state_sr);
 }
 
 /* ---- Kahan checkpoints ------------------------------------------------------ */

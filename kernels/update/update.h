@@ -34,7 +34,7 @@ typedef struct {
 /* SGD per-call constants (fp32 scalars, computed once in api.c; never NaN:
    the SIMD roundings rely on it, see step-inl.h). */
 typedef struct {
-    int mode;        /* lpk_update_mode */
+    int mode;        /* lpk_update_mode without LPK_UPDATE_STATE_SR */
     int decay;       /* weight_decay != 0 */
     int momentum_on; /* momentum != 0: m (m32) is the momentum buffer */
     int first;       /* step == 1: the buffer is initialised, not read */
@@ -43,12 +43,13 @@ typedef struct {
     float mom;       /* momentum */
     float one_minus_damp;     /* 1 - dampening */
     float neg_lr;    /* -lr */
+    int state_sr;    /* fp32-arithmetic modes: state rounded stochastically */
 } lpk_upd_sgd_k;
 
 /* AdamW per-call constants (fp32 scalars, computed once in api.c; never
    NaN). */
 typedef struct {
-    int mode;     /* lpk_update_mode */
+    int mode;     /* lpk_update_mode without LPK_UPDATE_STATE_SR */
     int decay;    /* weight_decay != 0 */
     float b1, b2; /* beta1, beta2 */
     float one_minus_beta1;   /* 1 - beta1 */
@@ -57,6 +58,7 @@ typedef struct {
     float inv_sqrt_bc2;   /* 1 / sqrt(1 - beta2^step) */
     float neg_step_size;    /* -lr / (1 - beta1^step) */
     float lr_weight_decay;   /* lr * weight_decay */
+    int state_sr;    /* fp32-arithmetic modes: state rounded stochastically */
 } lpk_upd_adamw_k;
 
 typedef void lpk_update_sgd_fn(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k);
@@ -72,6 +74,13 @@ typedef void lpk_update_kahan_merge_fn(const lpk_bf16 *w, const lpk_bf16 *comp, 
    hardware or the compiler's operand order propagates. */
 #define LPK_UPD_QNAN16 0x7FC0u
 #define LPK_UPD_QNAN32 0x7FC00000u
+
+/* The fp32-arithmetic modes (LPK_UPDATE_F32_*) and the seeds of their
+   state's stochastic rounding (lpk.h): m draws from seed ^ LPK_UPD_SEED_M,
+   v from seed ^ LPK_UPD_SEED_V. */
+#define LPK_UPD_IS_F32(mode) ((mode) >= LPK_UPDATE_F32_NEAREST && (mode) <= LPK_UPDATE_F32_KAHAN)
+#define LPK_UPD_SEED_M 0x9E3779B97F4A7C15ull
+#define LPK_UPD_SEED_V 0xBF58476D1CE4E5B9ull
 
 #define LPK_UPDATE_SGD_VARIANTS(V) \
     V(AVX512, lpk_update_sgd__avx512) \

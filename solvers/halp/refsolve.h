@@ -1,7 +1,8 @@
 /* Double-precision reference math for the HALP problems, shared by the
-   reproductions (examples/halp) and the tests (tests/test_halp.c): the
-   objective, a Cholesky solve and the extreme eigenvalues of an SPD matrix,
-   and the least-squares optimum. */
+   reproductions (examples/halp) and the tests (tests/test_halp.c) as the
+   static library lpk_refsolve, not part of liblpk: the objective, a
+   Cholesky solve and the extreme eigenvalues of an SPD matrix, and the
+   least-squares optimum. */
 #ifndef LPK_REFSOLVE_H
 #define LPK_REFSOLVE_H
 

@@ -1,0 +1,195 @@
+/* Optimizer-update family: every runnable variant bit-exact against the
+   reference: every mode, both gradient types, SGD momentum / dampening /
+   nesterov / weight decay / first step, AdamW with and without decay,
+   n = 0..130, misaligned pointers, guard zones on every buffer, dense
+   special values, 1e5 elements, SR counters crossing their carries; the
+   Kahan split / merge variants likewise. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "updateutil.h"
+
+/* All configurations of one mode: SGD momentum off / momentum + dampening /
+   nesterov, weight decay 0 or not, first step or later; AdamW decay 0 or
+   not, step 1 or 7.  lr alternates between a small and a large value so
+   that both tiny and large increments occur. */
+static size_t make_configs(int mode, config *out)
+{
+    size_t k = 0;
+    for (int mc = 0; mc < 3; mc++)
+        for (int wd = 0; wd < 2; wd++)
+            for (int first = 0; first < (mc ? 2 : 1); first++) {
+                const float lr = (k & 1) ? 1.75f : 0.03f;
+                const float mom = mc ? 0.9f : 0.0f, damp = mc == 1 ? 0.25f : 0.0f;
+                out[k].adamw = 0;
+                out[k].sgd = sgd_k(mode, lr, mom, damp, wd ? 0.0125f : 0.0f, mc == 2,
+                                   first ? 1 : 5);
+                snprintf(out[k].name, sizeof out[k].name, "sgd %s mom=%g damp=%g nest=%d wd=%d first=%d",
+                         mode_names[mode], (double)mom, (double)damp, mc == 2, wd, first);
+                k++;
+            }
+    for (int wd = 0; wd < 2; wd++)
+        for (int st = 0; st < 2; st++) {
+            out[k].adamw = 1;
+            out[k].adam = adamw_k(mode, st ? 0.5f : 1e-3f, 0.9f, 0.999f, 1e-8f, wd ? 0.01f : 0.0f,
+                                  st ? 7 : 1);
+            snprintf(out[k].name, sizeof out[k].name, "adamw %s wd=%d step=%d", mode_names[mode],
+                     wd, st ? 7 : 1);
+            k++;
+        }
+    return k;
+}
+
+/* Runs variant v and the reference on identical copies of `a` and compares
+   every buffer, guards included. */
+static void compare_on(const lpk_variant *v, const lpk_variant *ref, const config *c,
+                       const arena *a, int grad32, uint64_t seed, uint64_t offset)
+{
+    arena x, r;
+    arena_clone(&x, a);
+    arena_clone(&r, a);
+    const int mom = !c->adamw && c->sgd.momentum_on;
+    const int mode = c->adamw ? c->adam.mode : c->sgd.mode;
+    const lpk_upd_bufs bx = bufs_of(&x, c->adamw, mode, grad32, mom, seed, offset);
+    const lpk_upd_bufs br = bufs_of(&r, c->adamw, mode, grad32, mom, seed, offset);
+    run_kernel(v, c, &bx);
+    run_kernel(ref, c, &br);
+    char what[256];
+    snprintf(what, sizeof what, "%s [%s grad%s seed=%llu offset=%llu]", v->name, c->name,
+             grad32 ? "32" : "16", (unsigned long long)seed, (unsigned long long)offset);
+    arena_compare(&x, &r, what);
+    arena_free(&x);
+    arena_free(&r);
+}
+
+static const uint64_t offsets[] = {0, 1, 3, 5, 7, 8, 9, 63, 64, 1000003,
+                                   (1ull << 35) - 13, 0xFFFFFFFFFFFFFFC5ull};
+#define NOFF (sizeof offsets / sizeof offsets[0])
+
+/* v of update.adamw (adamw) or update.sgd, against that op's reference. */
+static void check_step_variant(const lpk_variant *v, int adamw)
+{
+    const lpk_op *op = adamw ? &lpk_op_update_adamw.op : &lpk_op_update_sgd.op;
+    const lpk_variant *ref = tu_ref_of(op);
+    printf("RUN     %s [%s]\n", v->name, op->name);
+    size_t runs = 0;
+    for (int mode = 0; mode < 4; mode++) {
+        config cfg[16];
+        const size_t nc = make_configs(mode, cfg);
+        for (size_t ci = 0; ci < nc; ci++) {
+            if (cfg[ci].adamw != adamw)
+                continue;
+            for (int g32 = 0; g32 < 2; g32++) {
+                for (size_t n = 0; n <= 130; n++) {
+                    arena a;
+                    arena_alloc(&a, n, (n + ci + (size_t)g32) % 4);
+                    arena_fill(&a, 1000 * n + 17 * ci + (uint64_t)g32, 16);
+                    compare_on(v, ref, &cfg[ci], &a, g32, 0x5EED0000ull + n,
+                               offsets[(n + ci) % NOFF]);
+                    arena_free(&a);
+                    runs++;
+                }
+                /* dense specials in every buffer at every vector position */
+                arena a;
+                arena_alloc(&a, 4 * up_n_specials() + 3, (size_t)g32 + 1);
+                arena_fill_specials(&a);
+                compare_on(v, ref, &cfg[ci], &a, g32, 77, offsets[ci % NOFF]);
+                arena_free(&a);
+                runs++;
+            }
+        }
+        /* 1e5 elements, one rich configuration per mode and gradient type */
+        for (int g32 = 0; g32 < 2; g32++) {
+            const size_t ci = adamw ? nc - 1 : 8; /* adamw wd step 7 / nesterov wd later */
+            arena a;
+            arena_alloc(&a, 100000, 1 + (size_t)g32);
+            arena_fill(&a, 99 + (uint64_t)g32, 64);
+            compare_on(v, ref, &cfg[ci], &a, g32, 0xC0FFEE, 12345 + (uint64_t)g32);
+            arena_free(&a);
+            runs++;
+        }
+        /* long runs across the counter's carries: the block index crossing
+           2^32 inside a vector loop step, the element index wrapping */
+        static const uint64_t far[] = {(1ull << 35) - 1501, 0xFFFFFFFFFFFFFFFFull - 1000};
+        for (size_t f = 0; f < 2; f++) {
+            const size_t ci = adamw ? nc - 1 : 0;
+            arena a;
+            arena_alloc(&a, 3001, f + 1);
+            arena_fill(&a, 7 + f, 64);
+            compare_on(v, ref, &cfg[ci], &a, (int)f, 0xFACE, far[f]);
+            arena_free(&a);
+            runs++;
+        }
+    }
+    printf("        %zu comparisons\n", runs);
+}
+
+/* Kahan split / merge variants: tails, misalignment, specials, 1e5. */
+static void kahan_once(const lpk_variant *v, const lpk_variant *ref, int split, const arena *a)
+{
+    arena x, r;
+    arena_clone(&x, a);
+    arena_clone(&r, a);
+    if (split) {
+        LPK_FN(lpk_op_update_kahan_split, v)(x.p[MASTER], x.p[W], x.p[COMP], a->n);
+        LPK_FN(lpk_op_update_kahan_split, ref)(r.p[MASTER], r.p[W], r.p[COMP], a->n);
+    } else {
+        LPK_FN(lpk_op_update_kahan_merge, v)(x.p[W], x.p[COMP], x.p[MASTER], a->n);
+        LPK_FN(lpk_op_update_kahan_merge, ref)(r.p[W], r.p[COMP], r.p[MASTER], a->n);
+    }
+    arena_compare(&x, &r, v->name);
+    arena_free(&x);
+    arena_free(&r);
+}
+
+/* v of update.kahan_split (split) or update.kahan_merge. */
+static void check_kahan_variant(const lpk_variant *v, int split)
+{
+    const lpk_op *op = split ? &lpk_op_update_kahan_split.op : &lpk_op_update_kahan_merge.op;
+    const lpk_variant *ref = tu_ref_of(op);
+    printf("RUN     %s [%s]\n", v->name, op->name);
+    arena a;
+    for (size_t n = 0; n <= 130; n++) {
+        arena_alloc(&a, n, n % 4);
+        arena_fill(&a, 31 * n, 16);
+        kahan_once(v, ref, split, &a);
+        arena_free(&a);
+    }
+    arena_alloc(&a, 4 * up_n_specials() + 3, 1);
+    arena_fill_specials(&a);
+    kahan_once(v, ref, split, &a);
+    arena_free(&a);
+    arena_alloc(&a, 100000, 3);
+    arena_fill(&a, 5, 64);
+    kahan_once(v, ref, split, &a);
+    arena_free(&a);
+}
+
+static void check_sgd(const lpk_variant *v, void *ctx) { check_step_variant(v, 0); }
+static void check_adamw(const lpk_variant *v, void *ctx) { check_step_variant(v, 1); }
+static void check_split(const lpk_variant *v, void *ctx) { check_kahan_variant(v, 1); }
+static void check_merge(const lpk_variant *v, void *ctx) { check_kahan_variant(v, 0); }
+
+static void test_variants_sgd(void **state) { tu_each(&lpk_op_update_sgd.op, check_sgd, NULL); }
+static void test_variants_adamw(void **state) { tu_each(&lpk_op_update_adamw.op, check_adamw, NULL); }
+static void test_variants_split(void **state)
+{
+    tu_each(&lpk_op_update_kahan_split.op, check_split, NULL);
+}
+static void test_variants_merge(void **state)
+{
+    tu_each(&lpk_op_update_kahan_merge.op, check_merge, NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_variants_sgd),
+        cmocka_unit_test(test_variants_adamw),
+        cmocka_unit_test(test_variants_split),
+        cmocka_unit_test(test_variants_merge),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
