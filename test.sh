@@ -6,11 +6,16 @@
 #   aarch64          gcc cross build, every test under qemu-aarch64 twice:
 #                    -cpu cortex-a53 (v8.0: neon) and -cpu max (neonbf16, sve)
 #   aarch64-clang    the same with clang --target=aarch64-linux-gnu
+#   native-clang     native release built with clang (LLVM libomp)
+#   native-clang-debug  clang, AddressSanitizer + UBSan
+#   native-fuzz      libFuzzer targets (tests/fuzz), each for ~20 s against
+#                    the scalar tier, library under ASan + UBSan
 # Ends with one line "tests: N passed, M failed"; exit status 0 only if all pass.
 set -uo pipefail
 cd "$(dirname "$0")"
 ./toolchains/install-deps.sh || exit 1
-presets=(native-release native-debug native-minimal aarch64 aarch64-clang)
+presets=(native-release native-debug native-minimal aarch64 aarch64-clang native-clang
+         native-clang-debug native-fuzz)
 [ $# -gt 0 ] && presets=("$@")
 passed=0; failed=0; status=0
 mkdir -p build

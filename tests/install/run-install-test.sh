@@ -140,6 +140,17 @@ done
 step "plain flags"
 grep -qF -- "$README_STATIC_LIBS" "$src/README.md" || fail "README.md does not give the static flags '$README_STATIC_LIBS'"
 read -r -a static_libs <<< "$README_STATIC_LIBS"
+# A clang build links LLVM's libomp, not libgomp: README.md says to replace
+# -lgomp by the directory and name lpk.pc gives (checked here the same way).
+if pkg-config --static --libs lpk | grep -qw -- -lomp; then
+  omp_dir=$(pkg-config --static --libs lpk | tr ' ' '\n' | grep -- '^-L.*llvm' | head -1)
+  grep -qF -- "-L/usr/lib/llvm-14/lib -lomp" "$src/README.md" ||
+    fail "README.md does not say how to link a clang (libomp) build"
+  for i in "${!static_libs[@]}"; do
+    [ "${static_libs[$i]}" = "-lgomp" ] && static_libs[$i]="-lomp"
+  done
+  [ -n "$omp_dir" ] && static_libs=("$omp_dir" "${static_libs[@]}")
+fi
 for l in c cxx; do
   compile "plain/$l/shared" $l shared -I"$P/include" -L"$L" -llpk -Wl,-rpath,"$L"
   compile "plain/$l/static" $l static -I"$P/include" "$L/liblpk.a" "${static_libs[@]}"

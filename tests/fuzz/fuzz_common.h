@@ -1,0 +1,174 @@
+/* Shared pieces of the libFuzzer targets: reading the input, walking the
+   ISA tiers through the public API, and failing loudly.
+
+   Every target is differential: it runs the same call once with the tier
+   capped at "scalar" (the reference) and once per other tier this machine
+   supports (lpk_set_isa), skipping tiers that would select the same variants
+   as one already run, and compares the results within what include/lpk.h
+   promises.  A mismatch prints what differs and aborts, which libFuzzer
+   reports as a crash and saves the input. */
+#ifndef LPK_FUZZ_COMMON_H
+#define LPK_FUZZ_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lpk.h"
+
+/* ---- failing ---------------------------------------------------------- */
+
+#define FUZZ_FAIL(...)                                                     \
+    do {                                                                   \
+        fprintf(stderr, "fuzz mismatch (%s:%d): ", __FILE__, __LINE__);    \
+        fprintf(stderr, __VA_ARGS__);                                      \
+        fprintf(stderr, "\n");                                             \
+        abort();                                                           \
+    } while (0)
+
+#define FUZZ_CHECK(cond, ...)   \
+    do {                        \
+        if (!(cond))            \
+            FUZZ_FAIL(__VA_ARGS__); \
+    } while (0)
+
+/* ---- reading the input -------------------------------------------------- */
+
+/* Bytes are consumed from the front; once the input is exhausted, further
+   reads continue from a splitmix64 stream seeded by the input's length and
+   the last bytes read, so short inputs still describe whole problems. */
+typedef struct {
+    const uint8_t *p;
+    size_t left;
+    uint64_t state;
+} fuzz_in;
+
+static inline void fuzz_in_init(fuzz_in *in, const uint8_t *data, size_t size)
+{
+    in->p = data;
+    in->left = size;
+    in->state = 0x9E3779B97F4A7C15ull * (size + 1);
+}
+
+static inline uint64_t fuzz_mix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static inline uint8_t fuzz_u8(fuzz_in *in)
+{
+    if (in->left) {
+        in->left--;
+        const uint8_t b = *in->p++;
+        in->state = in->state * 31 + b;
+        return b;
+    }
+    return (uint8_t)fuzz_mix(&in->state);
+}
+
+static inline uint16_t fuzz_u16(fuzz_in *in)
+{
+    const uint16_t lo = fuzz_u8(in);
+    return (uint16_t)(lo | (uint16_t)fuzz_u8(in) << 8);
+}
+
+static inline uint32_t fuzz_u32(fuzz_in *in)
+{
+    const uint32_t lo = fuzz_u16(in);
+    return lo | (uint32_t)fuzz_u16(in) << 16;
+}
+
+static inline uint64_t fuzz_u64(fuzz_in *in)
+{
+    const uint64_t lo = fuzz_u32(in);
+    return lo | (uint64_t)fuzz_u32(in) << 32;
+}
+
+static inline float fuzz_bits_f32(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static inline uint32_t fuzz_f32_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* A float parameter: mostly ordinary values, sometimes a raw bit pattern
+   (NaN, Inf, denormal, huge: the invalid and edge cases). */
+static inline float fuzz_param(fuzz_in *in, const float *table, size_t count)
+{
+    const uint8_t sel = fuzz_u8(in);
+    if (sel < 224)
+        return table[sel % count];
+    return fuzz_bits_f32(fuzz_u32(in));
+}
+
+/* ---- tiers ------------------------------------------------------------ */
+
+/* Every tier name the header documents; those this machine lacks are
+   refused by lpk_set_isa and skipped. */
+static const char *const fuzz_tier_names[] = {"scalar",     "hwy",        "avx2",   "avx512",
+                                              "avx512vnni", "avx512bf16", "amx",    "neon",
+                                              "neondot",    "neonbf16",   "sve"};
+#define FUZZ_NTIERS (sizeof fuzz_tier_names / sizeof fuzz_tier_names[0])
+
+/* The tiers to run for the kernels `ops` (NULL-terminated op names, as
+   lpk_kernel_variant takes): the first is "scalar", then every supported
+   tier whose variants for those ops differ from all tiers listed before.
+   Computed once per process.  Returns the count. */
+static inline size_t fuzz_tiers(const char *const *ops, const char **out)
+{
+    static char sig[FUZZ_NTIERS][512];
+    size_t count = 0;
+    for (size_t t = 0; t < FUZZ_NTIERS; t++) {
+        if (lpk_set_isa(fuzz_tier_names[t]) != LPK_OK)
+            continue;
+        char s[512] = "";
+        for (const char *const *op = ops; *op; op++) {
+            const char *v = lpk_kernel_variant(*op);
+            FUZZ_CHECK(v != NULL, "lpk_kernel_variant(\"%s\") is NULL under %s", *op,
+                       fuzz_tier_names[t]);
+            strncat(s, v, sizeof s - strlen(s) - 2);
+            strcat(s, ",");
+        }
+        int dup = 0;
+        for (size_t u = 0; u < count; u++)
+            dup |= strcmp(sig[u], s) == 0;
+        if (dup)
+            continue;
+        memcpy(sig[count], s, sizeof s);
+        out[count++] = fuzz_tier_names[t];
+    }
+    FUZZ_CHECK(count >= 1 && strcmp(out[0], "scalar") == 0, "the scalar tier is not available");
+    FUZZ_CHECK(lpk_set_isa("auto") == LPK_OK, "lpk_set_isa(\"auto\") failed: %s",
+               lpk_last_error());
+    return count;
+}
+
+static inline void fuzz_set_tier(const char *tier)
+{
+    FUZZ_CHECK(lpk_set_isa(tier) == LPK_OK, "lpk_set_isa(\"%s\") failed: %s", tier,
+               lpk_last_error());
+}
+
+/* Index of the first differing byte, or -1. */
+static inline long fuzz_diff(const void *a, const void *b, size_t bytes)
+{
+    const uint8_t *x = a, *y = b;
+    for (size_t i = 0; i < bytes; i++)
+        if (x[i] != y[i])
+            return (long)i;
+    return -1;
+}
+
+#endif
