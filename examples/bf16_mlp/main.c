@@ -64,14 +64,15 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void usage(void)
+static void usage_to(FILE *f, int status)
 {
-    fprintf(stderr, "usage: bf16_mlp [--quick | --check] [--data DIR] [--epochs N] [--seeds N]\n"
+    fprintf(f, "usage: bf16_mlp [--quick | --check] [--data DIR] [--epochs N] [--seeds N]\n"
                     "                [--train N] [--batch N] [--modes list] [--lr X] [--lr-min X]\n"
                     "                [--momentum X] [--wd X] [--fp32-terms 1|3|6] [--threads N]\n"
                     "                [--no-plot] [OUTDIR]\n");
-    exit(2);
+    exit(status);
 }
+#define usage() usage_to(stderr, 2)
 
 static int parse_modes(const char *s, options *o)
 {
@@ -322,6 +323,9 @@ static void write_plot(const options *o, const mode_result *res)
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            usage_to(stdout, 0);
     options o = {0};
     parse(argc, argv, &o);
     if (lpk_set_num_threads(o.threads) != LPK_OK) {

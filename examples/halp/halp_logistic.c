@@ -49,12 +49,13 @@ static const method methods[] = {
 #define NM (sizeof methods / sizeof methods[0])
 #define D (784 + 1)
 
-static void usage(void)
+static void usage_to(FILE *f, int status)
 {
-    fprintf(stderr, "usage: halp_logistic [--quick] [--data DIR] [--classes A,B] [--epochs K] "
+    fprintf(f, "usage: halp_logistic [--quick] [--data DIR] [--classes A,B] [--epochs K] "
                     "[--step A] [--lambda L] [--mu M] [--seed S] [--no-plot] [OUTDIR]\n");
-    exit(2);
+    exit(status);
 }
+#define usage() usage_to(stderr, 2)
 
 /* Rows of classes a (label -1) and b (label +1), with the bias feature. */
 static size_t select_pair(const float *img, const uint8_t *lab, size_t n, int a, int b, float **X,
@@ -91,6 +92,9 @@ static double accuracy(const float *X, const float *y, size_t n, const float *w)
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            usage_to(stdout, 0);
     const char *out = "build/results", *data = "/usr/share/datasets/fashion-mnist";
     int ca = 0, cb = 6, epochs = 20, plot = 1, quick = 0;
     double step = -1, lambda = 1e-2, mu = -1;

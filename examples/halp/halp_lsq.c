@@ -49,15 +49,19 @@ static const method methods[] = {
 };
 #define NM (sizeof methods / sizeof methods[0])
 
-static void usage(void)
+static void usage_to(FILE *f, int status)
 {
-    fprintf(stderr, "usage: halp_lsq [--quick] [--check] [--n N] [--d D] [--epochs K] [--step A] "
+    fprintf(f, "usage: halp_lsq [--quick] [--check] [--n N] [--d D] [--epochs K] [--step A] "
                     "[--lambda L] [--noise S] [--T T] [--seed S] [--no-plot] [OUTDIR]\n");
-    exit(2);
+    exit(status);
 }
+#define usage() usage_to(stderr, 2)
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            usage_to(stdout, 0);
     size_t n = 1000, d = 100, T = 0;
     int epochs = 60, plot = 1, quick = 0, check = 0;
     double step = -1, lambda = 1e-4, noise = 0.1;
