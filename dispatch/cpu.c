@@ -4,10 +4,14 @@
    data also needs the Linux permission ARCH_REQ_XCOMP_PERM, confirmed with
    ARCH_GET_XCOMP_PERM.  A CPUID bit is never enough on its own: tiers require
    the OS bits too (tiers.inc).
-   aarch64 Linux: getauxval(AT_HWCAP / AT_HWCAP2). */
+   aarch64 Linux: getauxval(AT_HWCAP / AT_HWCAP2).
+   Also the CPU's identity (vendor, family, model) for the per-CPU
+   preferences (cpu_prefs.c): x86 CPUID leaves 0 and 1, aarch64 MIDR fields
+   from /proc/cpuinfo. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lpk_internal.h"
 
@@ -109,6 +113,71 @@ static uint64_t detect(void)
 #else
 static uint64_t detect(void) { return 0; }
 #endif
+
+/* ---- vendor, family, model: the key of the per-CPU table (cpu_prefs.c) -- */
+
+#if LPK_ARCH_HOST == LPK_ARCH_X86
+/* CPUID leaf 0: the vendor string (EBX, EDX, ECX); leaf 1 EAX: family
+   [11:8] plus extended family [27:20] when the base is 0xF, model [7:4]
+   with extended model [19:16] above it when the base family is 6 or 0xF
+   (Intel SDM vol. 2, CPUID; AMD APM vol. 3, CPUID Fn0000_0001_EAX). */
+static void identify(lpk_cpu_id *id)
+{
+    unsigned r[4];
+    cpuid(0, 0, r);
+    memcpy(id->vendor, &r[1], 4);
+    memcpy(id->vendor + 4, &r[3], 4);
+    memcpy(id->vendor + 8, &r[2], 4);
+    id->vendor[12] = 0;
+    if (r[0] < 1)
+        return;
+    cpuid(1, 0, r);
+    const unsigned base_fam = (r[0] >> 8) & 0xF, base_model = (r[0] >> 4) & 0xF;
+    id->family = base_fam == 0xF ? base_fam + ((r[0] >> 20) & 0xFF) : base_fam;
+    id->model = base_fam == 6 || base_fam == 0xF ? base_model | (((r[0] >> 16) & 0xF) << 4)
+                                                 : base_model;
+}
+#elif LPK_ARCH_HOST == LPK_ARCH_ARM && defined(__linux__)
+#include <stdio.h>
+#include <stdlib.h>
+/* MIDR_EL1 as Linux prints it in /proc/cpuinfo (first core): "CPU
+   implementer" as the family, "CPU part" as the model. */
+static void identify(lpk_cpu_id *id)
+{
+    snprintf(id->vendor, sizeof id->vendor, "arm");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[256];
+    int got = 0;
+    while (got != 3 && fgets(line, sizeof line, f)) {
+        const char *colon = strchr(line, ':');
+        if (!colon)
+            continue;
+        if (!(got & 1) && strncmp(line, "CPU implementer", 15) == 0) {
+            id->family = (unsigned)strtoul(colon + 1, NULL, 0);
+            got |= 1;
+        } else if (!(got & 2) && strncmp(line, "CPU part", 8) == 0) {
+            id->model = (unsigned)strtoul(colon + 1, NULL, 0);
+            got |= 2;
+        }
+    }
+    fclose(f);
+}
+#else
+static void identify(lpk_cpu_id *id) { (void)id; }
+#endif
+
+static pthread_once_t id_once = PTHREAD_ONCE_INIT;
+static lpk_cpu_id identified;
+
+static void identify_init(void) { identify(&identified); }
+
+void lpk_cpu_identify(lpk_cpu_id *out)
+{
+    pthread_once(&id_once, identify_init);
+    *out = identified;
+}
 
 static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
 static uint64_t detected;

@@ -1,6 +1,8 @@
 /* The dispatcher: tier cap (LPK_ISA, lpk_set_isa), one selection per op from
-   the kernel tables, LPK_VERBOSE, the test hook that narrows the features,
-   and per-thread error messages. */
+   the kernel tables reordered by this CPU's entry of the per-CPU table
+   (cpu_tables.inc) and the LPK_GEMM_PREFER override, LPK_VERBOSE, the test
+   hooks that narrow the features or fake the CPU, and per-thread error
+   messages. */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -8,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lpk_internal.h"
+#include "cpu_prefs.h"
 
 const lpk_tier_info lpk_tiers[LPK_TIER_COUNT] = {
 #define X(e, name, arch, rank, req) {name, arch, rank, req},
@@ -168,6 +170,79 @@ static lpk_status check_tier(const char *name, const char *what, int *out)
     return LPK_OK;
 }
 
+/* ---- the per-CPU table and the GEMM override ------------------------------ */
+static lpk_cpu_id fake_id;
+static int use_fake_id;
+static _Atomic(const lpk_cpu_pref *) cur_pref;
+/* LPK_GEMM_PREFER: the variant put first (when runnable and allowed). */
+static const lpk_variant *gemm_forced;
+static const lpk_op *gemm_op;
+
+void lpk_cpu_id_current(lpk_cpu_id *out)
+{
+    pthread_mutex_lock(&sel_lock);
+    const int fake = use_fake_id;
+    const lpk_cpu_id f = fake_id;
+    pthread_mutex_unlock(&sel_lock);
+    if (fake)
+        *out = f;
+    else
+        lpk_cpu_identify(out);
+}
+
+/* The variant `op` gets under entry e: the first variant of the op's list
+   that is runnable and allowed by the cap; when e names that variant, the
+   first of e's named variants (in e's order) that is runnable and allowed
+   instead.  So an entry reorders only the variants it names, among
+   themselves, and never selects one the CPU or the cap rules out. */
+static int usable(const lpk_variant *v) { return lpk_variant_runnable(v) && allowed(v->tier, cap); }
+
+static const lpk_variant *pick(const lpk_op *op, const lpk_cpu_pref *e, const lpk_variant *forced)
+{
+    if (cap < 0)
+        return NULL;
+    if (forced && forced >= op->variants && forced < op->variants + op->count && usable(forced))
+        return forced;
+    const lpk_variant *first = NULL;
+    for (size_t k = 0; k < op->count && !first; k++)
+        if (usable(&op->variants[k]))
+            first = &op->variants[k];
+    int named = 0;
+    for (size_t i = 0; first && i < LPK_CPU_PREFER_MAX && e->prefer[i]; i++)
+        named |= strcmp(e->prefer[i], first->name) == 0;
+    for (size_t i = 0; named && i < LPK_CPU_PREFER_MAX && e->prefer[i]; i++) {
+        const lpk_variant *v = lpk_op_variant_named(op, e->prefer[i]);
+        if (v && usable(v))
+            return v;
+    }
+    return first;
+}
+
+/* Reads LPK_GEMM_PREFER once; a name that is no GEMM variant, or one this
+   CPU cannot run, is refused with a message and changes nothing. */
+static void read_gemm_prefer(void)
+{
+    for (size_t i = 0; i < lpk_nops; i++)
+        if (strcmp(lpk_ops[i]->name, "gemm.bf16f32") == 0)
+            gemm_op = lpk_ops[i];
+    const char *env = getenv("LPK_GEMM_PREFER");
+    if (!env || !*env || !gemm_op)
+        return;
+    const lpk_variant *v = lpk_op_variant_named(gemm_op, env);
+    if (!v) {
+        fprintf(stderr, "lpk: LPK_GEMM_PREFER: unknown GEMM variant '%s' (ignored); variants:",
+                env);
+        for (size_t k = 0; k < gemm_op->count; k++)
+            fprintf(stderr, " %s", gemm_op->variants[k].name);
+        fprintf(stderr, "\n");
+    } else if (!lpk_variant_runnable(v)) {
+        fprintf(stderr, "lpk: LPK_GEMM_PREFER: %s cannot run on this CPU/OS or is not built "
+                        "(ignored)\n", env);
+    } else {
+        gemm_forced = v;
+    }
+}
+
 static void print_verbose(void)
 {
     const uint64_t f = lpk_cpu_features();
@@ -176,6 +251,23 @@ static void print_verbose(void)
         if (f & (1ull << b))
             fprintf(stderr, " %s", lpk_feature_names[b]);
     fprintf(stderr, "\nlpk: tier cap: %s\n", cap >= 0 ? lpk_tiers[cap].name : "none");
+    lpk_cpu_id id;
+    if (use_fake_id) /* the caller holds sel_lock */
+        id = fake_id;
+    else
+        lpk_cpu_identify(&id);
+    const lpk_cpu_pref *e = atomic_load(&cur_pref);
+    fprintf(stderr, "lpk: cpu: %s family 0x%x model 0x%x%s -> per-CPU entry '%s'",
+            id.vendor[0] ? id.vendor : "(unknown)", id.family, id.model,
+            use_fake_id ? " (test hook)" : "", e->name);
+    for (size_t i = 0; i < LPK_CPU_PREFER_MAX && e->prefer[i]; i++)
+        fprintf(stderr, "%s%s", i ? ", " : "; prefers ", e->prefer[i]);
+    for (size_t i = 0; i < LPK_CPU_BLOCKS_MAX && e->blocks[i].variant; i++)
+        fprintf(stderr, "; own blocks for %s", e->blocks[i].variant);
+    fprintf(stderr, "\n");
+    if (gemm_forced)
+        fprintf(stderr, "lpk: LPK_GEMM_PREFER=%s%s\n", gemm_forced->name,
+                allowed(gemm_forced->tier, cap) ? "" : " (not allowed by the tier cap: unused)");
     for (size_t i = 0; i < lpk_nops; i++) {
         const lpk_variant *v = atomic_load(&chosen[i]);
         fprintf(stderr, "lpk: %-24s -> %s\n", lpk_ops[i]->name, v ? v->name : "(none)");
@@ -185,18 +277,16 @@ static void print_verbose(void)
 /* Caller holds sel_lock (or runs inside init_once). */
 static void select_all(void)
 {
-    for (size_t i = 0; i < lpk_nops; i++) {
-        const lpk_op *op = lpk_ops[i];
-        const lpk_variant *pick = NULL;
-        for (size_t k = 0; k < op->count && cap >= 0; k++) {
-            const lpk_variant *v = &op->variants[k];
-            if (lpk_variant_runnable(v) && allowed(v->tier, cap)) {
-                pick = v;
-                break;
-            }
-        }
-        atomic_store(&chosen[i], pick);
-    }
+    lpk_cpu_id id;
+    if (use_fake_id)
+        id = fake_id;
+    else
+        lpk_cpu_identify(&id);
+    const lpk_cpu_pref *e = lpk_cpu_pref_match(&id);
+    atomic_store(&cur_pref, e);
+    for (size_t i = 0; i < lpk_nops; i++)
+        atomic_store(&chosen[i],
+                     pick(lpk_ops[i], e, lpk_ops[i] == gemm_op ? gemm_forced : NULL));
     if (verbose)
         print_verbose();
 }
@@ -205,6 +295,7 @@ static void init(void)
 {
     const char *vb = getenv("LPK_VERBOSE");
     verbose = vb && *vb && strcmp(vb, "0") != 0;
+    read_gemm_prefer();
     const char *env = getenv("LPK_ISA");
     if (env && *env) {
         cap_status = check_tier(env, "LPK_ISA", &cap);
@@ -298,6 +389,23 @@ void lpk_test_set_feature_mask(uint64_t mask)
     cap_status = LPK_OK;
     select_all();
     pthread_mutex_unlock(&sel_lock);
+}
+
+void lpk_test_set_cpu_id(const lpk_cpu_id *id)
+{
+    ensure_init();
+    pthread_mutex_lock(&sel_lock);
+    use_fake_id = id != NULL;
+    if (id)
+        fake_id = *id;
+    select_all();
+    pthread_mutex_unlock(&sel_lock);
+}
+
+const lpk_cpu_pref *lpk_cpu_pref_current(void)
+{
+    ensure_init();
+    return atomic_load_explicit(&cur_pref, memory_order_acquire);
 }
 
 const char *lpk_build_config(void)

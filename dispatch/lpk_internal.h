@@ -74,6 +74,25 @@ int lpk_tier_from_name(const char *name);
    allowed.  Tests use it to prove selection on weaker machines. */
 void lpk_test_set_feature_mask(uint64_t mask);
 
+/* ---- CPU identity and the per-CPU preferences ---------------------------- */
+/* The key of the per-CPU table (dispatch/cpu_tables.inc): x86 vendor string
+   (CPUID leaf 0) and display family / model (leaf 1, extended fields
+   folded in); aarch64 "arm" with the MIDR implementer as family and the
+   part number as model.  Zeros where unknown. */
+typedef struct {
+    char vendor[16];
+    unsigned family, model;
+} lpk_cpu_id;
+/* The real CPU's identity (read once). */
+void lpk_cpu_identify(lpk_cpu_id *out);
+/* The identity the preferences use: the real one, or the test hook's. */
+void lpk_cpu_id_current(lpk_cpu_id *out);
+/* Test hook: pretend to be CPU `id` (NULL: the real CPU again) and
+   re-select every kernel.  Features are not changed (combine with
+   lpk_test_set_feature_mask): a preference never selects a variant the
+   features do not allow. */
+void lpk_test_set_cpu_id(const lpk_cpu_id *id);
+
 /* ---- kernel tables ----------------------------------------------------- */
 /* What the dispatcher, lpk-info and the tests see of one variant. */
 typedef struct {

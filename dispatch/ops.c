@@ -23,6 +23,8 @@ const lpk_op *const lpk_ops[] = {
     &lpk_op_fixed_dot16.op,
     &lpk_op_fixed_update8.op,
     &lpk_op_fixed_update16.op,
+    &lpk_op_fixed_update8_ars.op,
+    &lpk_op_fixed_update16_ars.op,
     &lpk_op_fixed_dotf.op,
     &lpk_op_fixed_updatef.op,
 };

@@ -39,9 +39,21 @@
  *                       "none".  Calls that run no kernel still work:
  *                       lpk_philox4x32_10, lpk_ars, lpk_set_num_threads,
  *                       lpk_get_topology, the queries.
- *      LPK_VERBOSE=1    prints the detected features, the tier and the variant
- *                       chosen for every kernel to stderr: at first use, and
- *                       again after every lpk_set_isa() that succeeds.
+ *      LPK_VERBOSE=1    prints the detected features, the tier, the CPU
+ *                       (vendor, family, model) and the entry of the per-CPU
+ *                       table that applied, and the variant chosen for every
+ *                       kernel to stderr: at first use, and again after every
+ *                       lpk_set_isa() that succeeds.
+ *      LPK_GEMM_PREFER=<variant name>  (experiments) the GEMM variant to use
+ *                       when the CPU can run it and the tier cap allows it
+ *                       (read once).  An unknown name or one this CPU cannot
+ *                       run is refused with a message on stderr and changes
+ *                       nothing.  Without it, the GEMM variant is the first
+ *                       runnable one of the kernel list, reordered for known
+ *                       CPUs by the per-CPU table (dispatch/cpu_tables.inc:
+ *                       e.g. AMD Zen 4/5 run VDPBF16PS at full rate and get
+ *                       the avx512bf16 variant before the widening avx512
+ *                       one; Intel Sapphire Rapids the other way round).
  *      OMP_NUM_THREADS  default thread count (see lpk_set_num_threads()).
  *
  * Tiers (feature bundles, lowest first):
@@ -193,8 +205,9 @@ LPK_API lpk_status lpk_get_topology(lpk_topology *out);
  *   memory traffic (perf/RESULTS.md); without them lpk computes AES in
  *   software, much slower than Philox.  The two generators give different
  *   bits; each is reproducible on its own (same tiers/threads/splits rule).
- *   lpk_gemm_bf16 and the optimizer steps do not take this mode (yet): it is
- *   LPK_EINVAL there.
+ *   The optimizer steps draw the same ARS bits with LPK_UPDATE_RNG_ARS (see
+ *   there); lpk_gemm_bf16 does not take this mode (yet): it is LPK_EINVAL
+ *   there.
  * All modes: NaN stays NaN, quiet, with its sign (bf16 = top 16 bits with the
  *   quiet bit set); +-Inf and +-0 stay; a finite value becomes Inf only when
  *   rounding up from the largest finite bf16 magnitude.
@@ -432,6 +445,24 @@ LPK_API void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, i
  * LPK_UPDATE_STATE_SR (32) may be OR-ed into an F32_* mode only; any other
  * mode value is LPK_EINVAL.  (C++: cast the OR back to lpk_update_mode.)
  *
+ * The generator of the random bits, chosen per call: without a flag every
+ * bit above (the weight's, m's and v's streams) is Philox4x32-10 exactly as
+ * documented (the layout of LPK_ROUND_STOCHASTIC).  LPK_UPDATE_RNG_ARS (64)
+ * OR-ed into a mode that draws bits (LPK_UPDATE_STOCHASTIC,
+ * LPK_UPDATE_F32_STOCHASTIC, or any F32_* mode with LPK_UPDATE_STATE_SR)
+ * takes them from ARS-7 instead, with exactly the layout of
+ * LPK_ROUND_STOCHASTIC_ARS: element j = offset + i gets the (j & 7)-th
+ * little-endian uint16 of lpk_ars(ctr = {lo64 = j >> 3, hi64 = 0},
+ * key = {lo64 = s, hi64 = 0}), s = seed for the weight, seed ^
+ * 0x9E3779B97F4A7C15 for m and seed ^ 0xBF58476D1CE4E5B9 for v (the same
+ * seed derivation as Philox).  Recommended: with AES instructions (the
+ * avx2vaes, avx512vaes and neonaes tiers) the bits cost a fraction of the
+ * memory traffic, where Philox costs more than the update itself on AVX2
+ * (perf/RESULTS.md, "update"); on a CPU without AES they are computed in
+ * software, slower than Philox but the same bits.  The flag with a mode
+ * that draws no bits (NEAREST, KAHAN, FP32, F32_NEAREST / F32_KAHAN
+ * without STATE_SR) is LPK_EINVAL.
+ *
  * Threads and splitting: elements are independent; the stochastic bits of
  * element i are a function of (seed, offset + i) only, so results are the
  * same for every thread count and for a tensor updated in pieces (pass each
@@ -445,7 +476,8 @@ typedef enum {
     LPK_UPDATE_F32_NEAREST = 16,
     LPK_UPDATE_F32_STOCHASTIC = 17,
     LPK_UPDATE_F32_KAHAN = 18,
-    LPK_UPDATE_STATE_SR = 32 /* flag, OR-ed into an F32_* mode */
+    LPK_UPDATE_STATE_SR = 32, /* flag, OR-ed into an F32_* mode */
+    LPK_UPDATE_RNG_ARS = 64   /* flag: random bits from ARS-7 (recommended) */
 } lpk_update_mode;
 
 /* The buffers of one parameter tensor of n elements.  Buffers the mode does
@@ -493,7 +525,8 @@ typedef struct {
 
 /* LPK_EINVAL, with a message naming the fault, and nothing written:
      NULL params or tensor; unknown mode (LPK_UPDATE_STATE_SR with a mode
-       that is not F32_* included); step == 0;
+       that is not F32_* included; LPK_UPDATE_RNG_ARS with a mode that draws
+       no random bits); step == 0;
      SGD: lr, momentum, dampening or weight_decay not finite; nesterov with
        momentum == 0 or dampening != 0 (as torch);
      AdamW: lr, eps or weight_decay not finite; beta1 or beta2 outside [0, 1);
@@ -502,7 +535,8 @@ typedef struct {
    m, v for AdamW in the bf16-state modes; m32 / v32 likewise in fp32
    mode); n so large that the byte sizes overflow; two used buffers overlap.
    With n == 0 only params, mode and step are checked.
-   seed/offset are used by the stochastic modes and LPK_UPDATE_STATE_SR only. */
+   seed/offset are used by the stochastic modes and LPK_UPDATE_STATE_SR only
+   (with the generator LPK_UPDATE_RNG_ARS names). */
 LPK_API lpk_status lpk_sgd_step(const lpk_sgd_params *p, lpk_update_mode mode,
                                 const lpk_opt_tensor *t, uint64_t seed, uint64_t offset);
 LPK_API lpk_status lpk_adamw_step(const lpk_adamw_params *p, lpk_update_mode mode,
@@ -588,10 +622,24 @@ LPK_API lpk_status lpk_kahan_merge(const lpk_bf16 *w, const lpk_bf16 *comp, floa
  *    c = -alpha (phi_i(r_i + x_i.z) - phi_i(r_i)) s_i / delta,
  *    h = -alpha g / delta (HALP; r_i stored by the full pass; the difference
  *    of phi is evaluated stably in double, exactly x_i.z for least squares).
- *    R = stochastic rounding with the random bits of generator stream
- *    `seed`, the t-th inner step of the run (t = 0, 1, ... over all epochs)
- *    using offset 64 t; within a step, elements 64 apart share their bits
- *    (each element is still rounded without bias).
+ *    R = stochastic rounding (R(v) = floor(v) + (r < v - floor(v)),
+ *    r = r16 / 2^16) with 16 random bits per element from the generator
+ *    o->rng of stream `seed`, the t-th inner step of the run (t = 0, 1, ...
+ *    over all epochs) drawing:
+ *      LPK_RNG_ARS (recommended): element k (0 <= k < d) of step t uses the
+ *        16 bits of element j = t * D + k, D = ceil(d / 8) * 8, exactly as
+ *        LPK_ROUND_STOCHASTIC_ARS draws them: ARS-7 block j >> 3 (counter
+ *        {lo64 = j >> 3 = t * D / 8 + (k >> 3), hi64 = 0}, key {lo64 =
+ *        seed, hi64 = 0}; lpk_ars), its (j & 7)-th little-endian uint16.
+ *        Every element of every step has its own bits, as in the paper.
+ *      LPK_RNG_PHILOX (0, the default of a zeroed struct; results of lpk
+ *        before this option bit for bit): element k of step t uses the 16
+ *        bits of element j = 64 t + (k % 64) of the Philox4x32-10 stream
+ *        (as LPK_ROUND_STOCHASTIC): elements 64 apart share their bits
+ *        within a step (each element is still rounded without bias).  Kept
+ *        for reproducing earlier results: per-element Philox bits would
+ *        cost more than the rest of the step (perf/RESULTS.md, "Fixed
+ *        point: HALP with ARS bits").
  *  - The full-gradient pass of LP_SVRG and HALP reads the b-bit rows instead
  *    of X when every quantized row widens back to its fp32 row bit for bit,
  *    i.e. x_ij = k_ij s_i with integers |k_ij| <= 2^(b-1)-1 reaching that
@@ -623,13 +671,16 @@ LPK_API lpk_status lpk_kahan_merge(const lpk_bf16 *w, const lpk_bf16 *comp, floa
  *    out = lpk_philox4x32_10 of counter {lo32(t/2), hi32(t/2), 0x48414C50,
  *    0} and key {lo32(seed), hi32(seed)}.
  *  - Determinism: for given inputs and seed the result is bit-identical
- *    for every thread count.  Across ISA tiers it is bit-identical for
- *    LP_SGD; the other solvers use the fp32 dot product, whose summation
+ *    for every thread count (either rng).  Across ISA tiers it is
+ *    bit-identical for LP_SGD (either rng); the other solvers use the fp32 dot product, whose summation
  *    order is the variant's own, so their last bits (and, through them,
  *    stochastic rounding decisions) may differ from tier to tier.
  *  - Threads (lpk_set_num_threads): the full-gradient pass, the data
  *    quantization and the trace evaluation split their rows over threads;
- *    inner loops are sequential, as the algorithms are.
+ *    inner loops are sequential, as the algorithms are (step t + 1's dot
+ *    product needs step t's z; splitting one step's d = 1024 elements over
+ *    two cores would cost a cross-core handoff of z per step, about as
+ *    long as the step itself).
  *
  * Where this differs from the paper's Algorithm 2 (HALP):
  *  - The paper's analysis takes exact gradients of f_i; here the inner steps
@@ -639,13 +690,20 @@ LPK_API lpk_status lpk_kahan_merge(const lpk_bf16 *w, const lpk_bf16 *comp, floa
  *    linear; the per-epoch contraction factor cannot beat that error's
  *    relative size (an estimated ~1e-4 for 8-bit Gaussian rows), far below
  *    SVRG's own factor in the reproductions.
- *  - Stochastic rounding shares its random bits between elements 64 apart
- *    within a step (still unbiased per element; the paper draws every
- *    element independently).
+ *  - With rng = LPK_RNG_PHILOX only: stochastic rounding shares its random
+ *    bits between elements 64 apart within a step (still unbiased per
+ *    element; the paper draws every element independently, as
+ *    LPK_RNG_ARS does).
  *  - The full gradient is fp32 with double block sums, and r_i = x_i . w~
  *    is kept from it, where the paper recomputes grad f_i(w~) per step.
  */
 typedef enum { LPK_LOSS_LSQ = 0, LPK_LOSS_LOGISTIC = 1 } lpk_loss;
+
+/* The generator of HALP's stochastic rounding (see R above): ARS-7 with
+   per-element bits is the recommended one, fast where the CPU has AES
+   instructions (avx2vaes, avx512vaes, neonaes tiers; software AES
+   elsewhere, much slower); Philox (0) keeps earlier results bit for bit. */
+typedef enum { LPK_RNG_PHILOX = 0, LPK_RNG_ARS = 1 } lpk_rng;
 
 typedef enum {
     LPK_SOLVER_GD = 0,
@@ -671,6 +729,8 @@ typedef struct {
     int epochs;        /* outer iterations >= 0 */
     int fp32_full_pass;/* 1: full-gradient passes always read the fp32 X */
     uint64_t seed;     /* sampling and stochastic rounding */
+    lpk_rng rng;       /* stochastic rounding's generator (LP solvers);
+                          LPK_RNG_ARS recommended, 0 = Philox */
 } lpk_halp_options;
 
 /* One entry per epoch boundary: trace[0] at the initial point, trace[k]
@@ -698,7 +758,8 @@ typedef struct {
  *   unknown solver or loss; bits not 8/16 (low-precision solvers); step not
  *   finite and > 0; lambda not finite and >= 0; mu not finite and > 0 where
  *   needed; lp_delta negative or not finite; epochs < 0; T * epochs too
- *   large; a NaN/Inf in X, y or w; a logistic label other than +-1; w or
+ *   large (ARS: T * epochs * ceil(d / 8) * 8 past 2^64); rng not an
+ *   lpk_rng; a NaN/Inf in X, y or w; a logistic label other than +-1; w or
  *   trace overlapping X, y or each other.
  * LPK_ENOMEM: workspace (quantized rows: n * d * bits/8 bytes, plus O(n + d)
  *   vectors) could not be allocated.

@@ -27,6 +27,13 @@
 #include "benchutil.h"
 #include "lpk_internal.h"
 #include "fixed/fixed.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#pragma GCC push_options
+#pragma GCC target("avx2,aes,vaes")
+#include "common/ars_x86.h"
+#pragma GCC pop_options
+#endif
 
 typedef struct {
     const lpk_variant *v, *v2; /* v2: the update of a step job */
@@ -70,6 +77,22 @@ static void run_update8(void *p)
     __asm__ volatile("" ::: "memory");
 }
 
+static void run_update8_ars(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_fixed_update8_ars, j->v)(j->a8, j->b8, j->hf, j->n, 0.999f, 0.01f,
+                                           (lpk_round)j->mode, 42, j->step++ * ((j->n + 7) & ~(size_t)7));
+    __asm__ volatile("" ::: "memory");
+}
+
+static void run_update16_ars(void *p)
+{
+    job *j = p;
+    LPK_FN(lpk_op_fixed_update16_ars, j->v)(j->a16, j->b16, j->hf, j->n, 0.999f, 0.01f,
+                                            (lpk_round)j->mode, 42, j->step++ * ((j->n + 7) & ~(size_t)7));
+    __asm__ volatile("" ::: "memory");
+}
+
 static void run_update16(void *p)
 {
     job *j = p;
@@ -106,6 +129,18 @@ static void run_dequant8(void *p)
     __asm__ volatile("" ::: "memory");
 }
 
+#if defined(__x86_64__)
+/* Can this machine run the avx2vaes tier (the generator-alone row)? */
+static int lpk_tier_runnable_avx2vaes(void)
+{
+    const lpk_op *op = &lpk_op_fixed_update8_ars.op;
+    for (size_t k = 0; k < op->count; k++)
+        if (op->variants[k].tier == LPK_TIER_AVX2VAES)
+            return lpk_variant_runnable(&op->variants[k]);
+    return 0;
+}
+#endif
+
 /* One HALP inner step: dot then update (int8 with SR, or fp32). */
 static void run_step8(void *p)
 {
@@ -114,6 +149,49 @@ static void run_step8(void *p)
     LPK_FN(lpk_op_fixed_update8, j->v2)(j->a8, j->b8, j->hf, j->n, 0.999f,
                                      (float)(d & 1) * 1e-3f + 0.01f, LPK_ROUND_STOCHASTIC, 42,
                                      64 * j->step++);
+    __asm__ volatile("" ::: "memory");
+}
+
+/* The same step with update8_ars (per-element ARS bits, HALP's offsets). */
+static void run_step8_ars(void *p)
+{
+    job *j = p;
+    const int64_t d = LPK_FN(lpk_op_fixed_dot8, j->v)(j->b8, j->a8, j->n);
+    LPK_FN(lpk_op_fixed_update8_ars, j->v2)(j->a8, j->b8, j->hf, j->n, 0.999f,
+                                         (float)(d & 1) * 1e-3f + 0.01f, LPK_ROUND_STOCHASTIC, 42,
+                                         j->step++ * ((j->n + 7) & ~(size_t)7));
+    __asm__ volatile("" ::: "memory");
+}
+
+/* The generator alone: n 16-bit ARS-7 values (n / 8 blocks) into a8/b8
+   scratch (2n bytes: the fp32 buffer bf), eight VAES256 states at a time,
+   as update8_ars__avx2vaes makes them. */
+#if defined(__x86_64__)
+__attribute__((target("avx2,aes,vaes"))) static void run_ars_alone(void *p)
+{
+    job *j = p;
+    lpk_ars_keys256 k;
+    lpk_ars_keys256_init(&k, 42, 0);
+    uint16_t *r = (uint16_t *)j->bf;
+    const uint64_t q0 = j->step++ * (uint64_t)(j->n / 8);
+    for (size_t b = 0; b + 16 <= j->n / 8; b += 16) {
+        __m256i v[8];
+        for (int c = 0; c < 8; c++)
+            v[c] = _mm256_setr_epi64x((long long)(q0 + b + 2 * c), 0, (long long)(q0 + b + 2 * c + 1), 0);
+        lpk_ars_x2n(v, 8, &k);
+        for (int c = 0; c < 8; c++)
+            _mm256_storeu_si256((__m256i *)(r + 8 * b + 16 * c), v[c]);
+    }
+    __asm__ volatile("" ::: "memory");
+}
+#endif
+
+/* A memcpy moving update8's bytes (7 per element: z, x, h fp32 read, z
+   written): 3.5 n bytes read and written. */
+static void run_memcpy7(void *p)
+{
+    job *j = p;
+    memcpy(j->xf, j->af, 7 * j->n / 2);
     __asm__ volatile("" ::: "memory");
 }
 
@@ -171,15 +249,30 @@ static void step_row(const char *label, const lpk_variant *d8, const lpk_variant
     jf->v2 = uf;
     const double s8 = bu_time(run_step8, j8, samples, min_s);
     const double sf = bu_time(run_stepf, jf, samples, min_s);
+    /* the same step with per-element ARS bits, where the tier allows */
+    const lpk_variant *ua = lpk_selected(&lpk_op_fixed_update8_ars.op);
+    double sa = 0, ta = 0;
+    if (ua && lpk_tiers[ua->tier].rank <= lpk_tiers[u8->tier].rank + 1 &&
+        (lpk_tiers[ua->tier].arch == lpk_tiers[u8->tier].arch || ua->tier == LPK_TIER_SCALAR)) {
+        j8->v = ua;
+        j8->mode = LPK_ROUND_STOCHASTIC;
+        ta = bu_time(run_update8_ars, j8, samples, min_s);
+        j8->v = d8;
+        j8->v2 = ua;
+        sa = bu_time(run_step8_ars, j8, samples, min_s);
+    }
     printf("{\"bench\":\"fixed\",\"op\":\"halp_step\",\"which\":\"%s\",\"n\":%zu,\"level\":\"%s\","
            "\"int8\":[\"%s\",\"%s\"],\"fp32\":[\"%s\",\"%s\"],"
            "\"dot8_s\":%.4e,\"update8_sr_s\":%.4e,\"dotf_s\":%.4e,\"updatef_s\":%.4e,"
            "\"sum_int8_s\":%.4e,\"sum_fp32_s\":%.4e,\"ratio_fp32_over_int8_sum\":%.3f,"
            "\"loop_int8_s\":%.4e,\"loop_fp32_s\":%.4e,\"ratio_fp32_over_int8_loop\":%.3f,"
-           "\"int8_gelem_s\":%.3f,\"fp32_gelem_s\":%.3f}\n",
+           "\"int8_gelem_s\":%.3f,\"fp32_gelem_s\":%.3f,"
+           "\"update8_ars\":\"%s\",\"update8_ars_sr_s\":%.4e,\"loop_int8_ars_s\":%.4e,"
+           "\"ratio_fp32_over_int8_ars_loop\":%.3f}\n",
            label, n, bu_level((size_t)(24.0 * (double)n)), d8->name, u8->name, df->name, uf->name,
            t[0], t[1], t[2], t[3], t[0] + t[1], t[2] + t[3], (t[2] + t[3]) / (t[0] + t[1]), s8,
-           sf, sf / s8, (double)n / s8 * 1e-9, (double)n / sf * 1e-9);
+           sf, sf / s8, (double)n / s8 * 1e-9, (double)n / sf * 1e-9, sa > 0 ? ua->name : "-",
+           ta, sa, sa > 0 ? sf / sa : 0.0);
     fflush(stdout);
 }
 
@@ -222,6 +315,8 @@ int main(int argc, char **argv)
         {&lpk_op_fixed_update8.op, run_update8, 0, "nearest", 7},
         {&lpk_op_fixed_update8.op, run_update8, 1, "stochastic", 7},
         {&lpk_op_fixed_update16.op, run_update16, 1, "stochastic", 10},
+        {&lpk_op_fixed_update8_ars.op, run_update8_ars, 1, "stochastic_ars", 7},
+        {&lpk_op_fixed_update16_ars.op, run_update16_ars, 1, "stochastic_ars", 10},
         {&lpk_op_fixed_updatef.op, run_updatef, 0, "-", 16},
         {&lpk_op_fixed_quant8.op, run_quant8, 0, "nearest", 5},
         {&lpk_op_fixed_quant8.op, run_quant8, 1, "stochastic", 5},
@@ -274,6 +369,20 @@ int main(int argc, char **argv)
                 emit(op->name, rows[r].mname, v->name, lpk_tiers[v->tier].name, n, rows[r].bpe,
                      bu_time(rows[r].run, &j, samples, min_s));
             }
+        }
+        /* the generator alone (16-bit ARS values, VAES256) and a memcpy of
+           update8's bytes, for scale */
+#if defined(__x86_64__)
+        if (lpk_tier_runnable_avx2vaes() && n >= 128) {
+            const double t = bu_time(run_ars_alone, &j, samples, min_s);
+            printf("{\"bench\":\"fixed\",\"op\":\"ars_bits16_alone\",\"variant\":\"vaes256 x8 states\","
+                   "\"n\":%zu,\"median_s\":%.6e,\"gvalues_s\":%.3f}\n", n, t, (double)(n / 128 * 128) / t * 1e-9);
+        }
+#endif
+        {
+            const double t = bu_time(run_memcpy7, &j, samples, min_s);
+            printf("{\"bench\":\"fixed\",\"op\":\"memcpy_update8_bytes\",\"n\":%zu,\"bytes_moved\":%zu,"
+                   "\"median_s\":%.6e,\"gb_s\":%.2f}\n", n, 7 * n, t, 7.0 * (double)n / t * 1e-9);
         }
         /* the HALP step: dispatched variants, then per tier of updatef */
         job jf = j;

@@ -1,8 +1,14 @@
-/* GEMM benchmark: every runnable variant (walked from the kernel table) and
-   oneDNN's matmul (bf16 x bf16 -> f32, same process, same threads), on square
-   shapes and on the three forms a layer uses (A*B, A*B^T, A^T*B) of training
-   shapes, next to the measured peak of the instruction each variant uses.
-   One JSON line per measurement; times are medians.
+/* GEMM benchmark: every runnable variant (walked from the kernel table),
+   oneDNN's matmul (bf16 x bf16 -> f32) and OpenBLAS and BLIS sgemm on the
+   operands widened to fp32 (what a user holding bf16 would otherwise call;
+   the widening timed apart), all in the same process with the same thread
+   count, on square shapes and on the three forms a layer uses (A*B, A*B^T,
+   A^T*B) of training shapes, next to the measured peak of the instruction
+   each variant uses.  One JSON line per measurement (times are medians), a
+   "gemm_vs_sgemm" line per shape (the dispatched variant over the best
+   sgemm), and a readable table of those at the end.  The first lines
+   record what ran: the per-CPU entry, the peers' configurations and the
+   environment variables that steer them (OPENBLAS_CORETYPE, ...).
 
    usage: bench_gemm [--threads 1,2] [--quick] [--shapes square|train|all]
                      [--only <variant substring>] [--sizes 512,2048 (square sizes)]
@@ -18,9 +24,11 @@
 #include <string.h>
 
 #include "benchutil.h"
+#include "blas_cmp.h"
 #include "dnnl_cmp.h"
 #include "peak.h"
 #include "gemm/gemm.h"
+#include "cpu_prefs.h"
 
 typedef struct {
     const lpk_gemm_ukr *u;
@@ -59,6 +67,70 @@ typedef struct {
 } shape;
 
 static double peaks[LPK_TIER_COUNT];
+
+/* One shape's comparison, kept for the table at the end. */
+typedef struct {
+    const char *form;
+    size_t m, n, k;
+    int threads;
+    double lpk, sgemm[LPK_BLAS_COUNT], onednn, widen_s, pct_peak;
+} vs_row;
+static vs_row vs_rows[256];
+static size_t nvs;
+
+typedef struct {
+    const lpk_bf16 *a, *b;
+    float *af, *bf;
+    size_t na, nb;
+} widen_job;
+
+static void run_widen(void *p)
+{
+    widen_job *w = p;
+    lpk_bf16_to_f32(w->a, w->af, w->na);
+    lpk_bf16_to_f32(w->b, w->bf, w->nb);
+}
+
+/* What ran and what steers the peers. */
+static void print_setup(void)
+{
+    lpk_cpu_id id;
+    lpk_cpu_id_current(&id);
+    printf("{\"bench\":\"gemm_setup\",\"cpu_vendor\":\"%s\",\"cpu_family\":%u,"
+           "\"cpu_model\":%u,\"cpu_entry\":\"%s\",\"isa\":\"%s\",\"chosen\":\"%s\"",
+           id.vendor, id.family, id.model, lpk_cpu_pref_current()->name, lpk_isa(),
+           lpk_kernel_variant("gemm.bf16f32"));
+    for (int l = 0; l < LPK_BLAS_COUNT; l++) {
+        const char *cfg = lpk_blas_config(l);
+        printf(",\"%s\":\"%s\"", lpk_blas_name(l), cfg ? cfg : "not loaded");
+    }
+    static const char *const env[] = {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                                      "OPENBLAS_NUM_THREADS", "BLIS_ARCH_TYPE",
+                                      "BLIS_NUM_THREADS", "OMP_NUM_THREADS", "LPK_ISA",
+                                      "LPK_GEMM_PREFER"};
+    for (size_t i = 0; i < sizeof env / sizeof env[0]; i++) {
+        const char *v = getenv(env[i]);
+        printf(",\"env_%s\":%s%s%s", env[i], v ? "\"" : "", v ? v : "null", v ? "\"" : "");
+    }
+    printf("}\n");
+}
+
+static void print_table(void)
+{
+    if (!nvs)
+        return;
+    printf("\nlpk (%s) vs sgemm on widened operands (GFLOP/s, same process; "
+           "ratio = lpk / best sgemm)\n", lpk_kernel_variant("gemm.bf16f32"));
+    printf("| form | m | n | k | thr | lpk | %%peak | OpenBLAS | BLIS | oneDNN bf16 | widen ms "
+           "| lpk/best sgemm |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (size_t i = 0; i < nvs; i++) {
+        const vs_row *r = &vs_rows[i];
+        const double best = r->sgemm[0] > r->sgemm[1] ? r->sgemm[0] : r->sgemm[1];
+        printf("| %s | %zu | %zu | %zu | %d | %.1f | %.0f | %.1f | %.1f | %.1f | %.2f | %.2f |\n",
+               r->form, r->m, r->n, r->k, r->threads, r->lpk, r->pct_peak, r->sgemm[0],
+               r->sgemm[1], r->onednn, r->widen_s * 1e3, best > 0 ? r->lpk / best : 0);
+    }
+}
 
 static int cmp_double(const void *x, const void *y)
 {
@@ -183,6 +255,7 @@ int main(int argc, char **argv)
                     shapes[ns++] = (shape){ms[a], nk[b], nk[c], LPK_TRANS, LPK_NOTRANS, "A^T*B"};
                 }
     }
+    print_setup();
     measure_peaks();
     const int samples = quick ? 3 : 5;
     for (int ti = 0; ti < nthreads; ti++) {
@@ -203,7 +276,7 @@ int main(int argc, char **argv)
                 b[x] = (lpk_bf16)(0xBE00 + (st >> 57));
             }
             const char *chosen = lpk_kernel_variant("gemm.bf16f32");
-            double best = 0;
+            double best = 0, chosen_gf = 0, chosen_pct = 0;
             for (size_t vi = 0; vi < lpk_op_gemm.op.count; vi++) {
                 const lpk_variant *v = &lpk_op_gemm.op.variants[vi];
                 if (only && !strstr(v->name, only))
@@ -216,15 +289,23 @@ int main(int argc, char **argv)
                     continue;
                 }
                 job j = {LPK_FN(lpk_op_gemm, v)(), s->ta, s->tb, s->m, s->n, s->k, a, b, c};
-                const double t = bu_time(run, &j, samples, 0.05);
+                double tc;
+                const double t = bu_time_cpu(run, &j, samples, 0.05, &tc);
                 const double gf = flops / t * 1e-9, pk = peaks[v->tier] * nt;
                 if (gf > best)
                     best = gf;
+                if (!strcmp(v->name, chosen)) {
+                    chosen_gf = gf;
+                    chosen_pct = pk > 0 ? 100 * gf / pk : 0;
+                }
                 printf("{\"bench\":\"gemm\",\"variant\":\"%s\",\"tier\":\"%s\",\"chosen\":%s,"
                        "\"form\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,\"threads\":%d,"
-                       "\"median_s\":%.4e,\"gflops\":%.1f,\"peak_gflops\":%.0f,\"pct_peak\":%.1f}\n",
+                       "\"median_s\":%.4e,\"gflops\":%.1f,\"peak_gflops\":%.0f,\"pct_peak\":%.1f",
                        v->name, lpk_tiers[v->tier].name, !strcmp(v->name, chosen) ? "true" : "false",
                        s->form, s->m, s->n, s->k, nt, t, gf, pk, pk > 0 ? 100 * gf / pk : 0);
+                if (nt == 1) /* the time it ran: robust to other tenants on 1 thread */
+                    printf(",\"gflops_cputime\":%.1f", flops / tc * 1e-9);
+                printf("}\n");
                 fflush(stdout);
             }
             /* B pre-packed once (weights reused across calls), chosen variant */
@@ -239,7 +320,7 @@ int main(int argc, char **argv)
                        s->n, s->k, nt, tp, flops / tp * 1e-9);
                 lpk_gemm_packed_b_free(pb);
             }
-            double t;
+            double t, tc, dnnl_gf = 0;
             char impl[128];
             if (!only && lpk_dnnl_matmul_time(s->ta == LPK_TRANS, s->tb == LPK_TRANS, s->m, s->n,
                                               s->k, a, b, c, nt, samples, 0.05, &t, impl,
@@ -249,12 +330,53 @@ int main(int argc, char **argv)
                        "\"form\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,\"threads\":%d,"
                        "\"median_s\":%.4e,\"gflops\":%.1f,\"lpk_best_over_onednn\":%.2f}\n",
                        impl, s->form, s->m, s->n, s->k, nt, t, gf, best / gf);
+                dnnl_gf = gf;
             }
+            /* OpenBLAS and BLIS sgemm on the widened operands */
+            float *af = bu_alloc(s->m * s->k * 4), *bf = bu_alloc(s->k * s->n * 4);
+            widen_job wj = {a, b, af, bf, s->m * s->k, s->k * s->n};
+            const double tw = bu_time(run_widen, &wj, samples, 0.02);
+            vs_row row = {s->form, s->m, s->n, s->k, nt, chosen_gf, {0, 0}, dnnl_gf, tw,
+                          chosen_pct};
+            double best_sg = 0;
+            int best_l = -1;
+            for (int l = 0; l < LPK_BLAS_COUNT && !only; l++) {
+                if (!lpk_blas_sgemm_time(l, s->ta == LPK_TRANS, s->tb == LPK_TRANS, s->m, s->n,
+                                         s->k, af, bf, c, nt, samples, 0.05, &t, &tc))
+                    continue;
+                const double gf = flops / t * 1e-9;
+                row.sgemm[l] = gf;
+                if (gf > best_sg) {
+                    best_sg = gf;
+                    best_l = l;
+                }
+                printf("{\"bench\":\"gemm\",\"variant\":\"%s sgemm (fp32, widened)\","
+                       "\"tier\":\"%s\",\"form\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,"
+                       "\"threads\":%d,\"median_s\":%.4e,\"gflops\":%.1f,\"widen_s\":%.3e,"
+                       "\"gflops_incl_widen\":%.1f", lpk_blas_name(l), lpk_blas_name(l),
+                       s->form, s->m, s->n, s->k, nt, t, gf, tw, flops / (t + tw) * 1e-9);
+                if (nt == 1)
+                    printf(",\"gflops_cputime\":%.1f", flops / tc * 1e-9);
+                printf("}\n");
+            }
+            if (best_l >= 0 && chosen_gf > 0) {
+                printf("{\"bench\":\"gemm_vs_sgemm\",\"variant\":\"%s\",\"form\":\"%s\","
+                       "\"m\":%zu,\"n\":%zu,\"k\":%zu,\"threads\":%d,\"gflops\":%.1f,"
+                       "\"pct_peak\":%.1f,\"best_sgemm\":\"%s\",\"best_sgemm_gflops\":%.1f,"
+                       "\"over_best_sgemm\":%.3f}\n", chosen, s->form, s->m, s->n, s->k, nt,
+                       chosen_gf, chosen_pct, lpk_blas_name(best_l), best_sg, chosen_gf / best_sg);
+                if (nvs < sizeof vs_rows / sizeof vs_rows[0])
+                    vs_rows[nvs++] = row;
+            }
+            fflush(stdout);
+            free(af);
+            free(bf);
             free(a);
             free(b);
             free(c);
         }
     }
     lpk_set_num_threads(0);
+    print_table();
     return 0;
 }

@@ -2,7 +2,10 @@
    update.adamw (walked from the kernel tables), the dispatched public call,
    and memcpy of the same traffic in the same run, for SGD nearest / SR /
    Kahan / fp32 without and with momentum and AdamW Kahan, bf16 gradients,
-   at an in-cache size and a DRAM size.  One JSON line per measurement.
+   at an in-cache size and a DRAM size.  Every case that draws random bits
+   runs twice, side by side: Philox4x32-10 (the name as is) and ARS-7
+   (LPK_UPDATE_RNG_ARS, the name + " ars"; above 1M elements only on the
+   AES tiers and the dispatched call there, software ARS with --ref).  One JSON line per measurement.
 
    Traffic counts the bytes each step must read and write per element, e.g.
    SGD Kahan without momentum reads w, comp, grad and writes w, comp:
@@ -42,23 +45,32 @@ typedef struct {
 static const bcase cases[] = {
     {"sgd nearest", 0, LPK_UPDATE_NEAREST, 0, 6},
     {"sgd stochastic", 0, LPK_UPDATE_STOCHASTIC, 0, 6},
+    {"sgd stochastic ars", 0, LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS, 0, 6},
     {"sgd kahan", 0, LPK_UPDATE_KAHAN, 0, 10},
     {"sgd fp32", 0, LPK_UPDATE_FP32, 0, 12},
     {"sgd+momentum nearest", 0, LPK_UPDATE_NEAREST, 1, 10},
     {"sgd+momentum stochastic", 0, LPK_UPDATE_STOCHASTIC, 1, 10},
+    {"sgd+momentum stochastic ars", 0, LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS, 1, 10},
     {"sgd+momentum kahan", 0, LPK_UPDATE_KAHAN, 1, 14},
     {"sgd+momentum fp32", 0, LPK_UPDATE_FP32, 1, 20},
     {"adamw kahan", 1, LPK_UPDATE_KAHAN, 0, 18},
     /* fp32 arithmetic, bf16 storage (one rounding per stored value) */
     {"sgd+momentum f32_nearest", 0, LPK_UPDATE_F32_NEAREST, 1, 10},
     {"sgd+momentum f32_stochastic", 0, LPK_UPDATE_F32_STOCHASTIC, 1, 10},
+    {"sgd+momentum f32_stochastic ars", 0, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_RNG_ARS, 1,
+     10},
     {"sgd+momentum f32_kahan", 0, LPK_UPDATE_F32_KAHAN, 1, 14},
     {"sgd+momentum f32_stochastic+state_sr", 0,
      LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR, 1, 10},
+    {"sgd+momentum f32_stochastic+state_sr ars", 0,
+     LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR | LPK_UPDATE_RNG_ARS, 1, 10},
     {"adamw f32_nearest", 1, LPK_UPDATE_F32_NEAREST, 0, 14},
     {"adamw f32_stochastic", 1, LPK_UPDATE_F32_STOCHASTIC, 0, 14},
+    {"adamw f32_stochastic ars", 1, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_RNG_ARS, 0, 14},
     {"adamw f32_kahan", 1, LPK_UPDATE_F32_KAHAN, 0, 18},
     {"adamw f32_stochastic+state_sr", 1, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR, 0, 14},
+    {"adamw f32_stochastic+state_sr ars", 1,
+     LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR | LPK_UPDATE_RNG_ARS, 0, 14},
     {"adamw fp32", 1, LPK_UPDATE_FP32, 0, 26},
 };
 
@@ -183,7 +195,7 @@ static int bench_multi(const char *only, int quick)
             listed |= !strcmp(bc->name, names[k]);
         if (!listed || (only && !strstr(bc->name, only)))
             continue;
-        const int base = bc->mode & ~LPK_UPDATE_STATE_SR;
+        const int base = bc->mode & ~(LPK_UPDATE_STATE_SR | LPK_UPDATE_RNG_ARS);
         const int kahan = base == LPK_UPDATE_KAHAN || base == LPK_UPDATE_F32_KAHAN;
         for (size_t i = 0, at = 0; i < count; at += shape[i++]) {
             t[i] = (lpk_opt_tensor){shape[i], w + at, kahan ? comp + at : NULL, NULL, g + at, NULL,
@@ -300,7 +312,9 @@ int main(int argc, char **argv)
             memset(&j, 0, sizeof j);
             j.c = bc;
             const int fp32 = bc->mode == LPK_UPDATE_FP32;
-            const int base = bc->mode & ~LPK_UPDATE_STATE_SR, ssr = base != bc->mode;
+            const int ars = (bc->mode & LPK_UPDATE_RNG_ARS) != 0;
+            const int base = bc->mode & ~(LPK_UPDATE_STATE_SR | LPK_UPDATE_RNG_ARS);
+            const int ssr = (bc->mode & LPK_UPDATE_STATE_SR) != 0;
             const int kahan = base == LPK_UPDATE_KAHAN || base == LPK_UPDATE_F32_KAHAN;
             j.t = (lpk_opt_tensor){n,
                                    w,
@@ -315,10 +329,10 @@ int main(int argc, char **argv)
             j.b = (lpk_upd_bufs){n, j.t.w, j.t.comp, j.t.master, j.t.grad, NULL,
                                  j.t.m, j.t.v, j.t.m32, j.t.v32, 42, 0};
             j.sp = (lpk_sgd_params){1e-3f, bc->momentum ? 0.9f : 0.0f, 0.0f, 0.0f, 0, 10};
-            j.sk = (lpk_upd_sgd_k){base, 0, bc->momentum, 0, 0, 0.0f, 0.9f, 1.0f, -1e-3f, ssr};
+            j.sk = (lpk_upd_sgd_k){base, 0, bc->momentum, 0, 0, 0.0f, 0.9f, 1.0f, -1e-3f, ssr, ars};
             j.ap = (lpk_adamw_params){1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 10};
             j.ak = (lpk_upd_adamw_k){base, 1, 0.9f, 0.999f, 0.1f, 1e-3f, 1e-8f,
-                                     1.0f / 0.0998f, -1e-3f / 0.6513f, 1e-5f, ssr};
+                                     1.0f / 0.0998f, -1e-3f / 0.6513f, 1e-5f, ssr, ars};
             const lpk_op *op = bc->adamw ? &lpk_op_update_adamw.op : &lpk_op_update_sgd.op;
             for (size_t k = 0; k < op->count; k++) {
                 const lpk_variant *var = &op->variants[k];
@@ -334,6 +348,12 @@ int main(int argc, char **argv)
                            bc->name, var->name, n);
                     continue;
                 }
+                if (ars && n > (1u << 20) && !big_ref && !strstr(lpk_tiers[var->tier].name, "aes")) {
+                    printf("{\"bench\":\"update\",\"op\":\"%s\",\"variant\":\"%s\",\"n\":%zu,"
+                           "\"skipped\":\"software ARS (no AES tier) above 1M elements (--ref)\"}\n",
+                           bc->name, var->name, n);
+                    continue;
+                }
                 j.v = var;
                 emit(bc, var->name, lpk_tiers[var->tier].name, n, 1,
                      time_both(run, &j, samples, min_s), t_mc[bc->bytes]);
@@ -341,6 +361,12 @@ int main(int argc, char **argv)
             j.v = NULL;
             char name[128];
             snprintf(name, sizeof name, "public API -> %s", lpk_kernel_variant(op->name));
+            if (ars && n > (1u << 20) && !big_ref && !strstr(name, "aes")) {
+                printf("{\"bench\":\"update\",\"op\":\"%s\",\"variant\":\"%s\",\"n\":%zu,"
+                       "\"skipped\":\"software ARS (no AES tier) above 1M elements (--ref)\"}\n",
+                       bc->name, name, n);
+                continue;
+            }
             emit(bc, name, lpk_isa(), n, threads, time_both(run, &j, samples, min_s),
                  t_mc[bc->bytes]);
         }

@@ -11,7 +11,7 @@ double lpk_peak_fma_avx2(void)
     for (int i = 0; i < 12; i++)
         acc[i] = _mm256_set1_ps((float)i);
     const long iters = 20000000;
-    const double t0 = bu_now();
+    const double t0 = lpk_peak_clock();
     for (long it = 0; it < iters; it++) {
         for (int i = 0; i < 12; i++)
             acc[i] = _mm256_fmadd_ps(acc[i], x, y);
@@ -19,6 +19,6 @@ double lpk_peak_fma_avx2(void)
                          "+x"(acc[5]), "+x"(acc[6]), "+x"(acc[7]), "+x"(acc[8]), "+x"(acc[9]),
                          "+x"(acc[10]), "+x"(acc[11]));
     }
-    const double t = bu_now() - t0;
+    const double t = lpk_peak_clock() - t0;
     return (double)iters * 12 * 16 / t * 1e-9;
 }

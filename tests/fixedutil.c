@@ -2,7 +2,9 @@
 
 #include <string.h>
 
+#include "common/ars.h"
 #include "common/bf16.h"
+#include "common/philox.h"
 
 const uint64_t fx_offsets[FX_NOFF] = {0, 1, 5, 7, 8, 63, 64, 1000003, (1ull << 35) - 13,
                                       0xFFFFFFFFFFFFFFC5ull};
@@ -118,6 +120,20 @@ static void run_update16(const lpk_variant *v, void *z, const void *x, const flo
     LPK_FN(lpk_op_fixed_update16, v)(z, x, h, n, a, b, mode, seed, offset);
 }
 
+static void run_update8_ars(const lpk_variant *v, void *z, const void *x, const float *h,
+                            size_t n, float a, float b, lpk_round mode, uint64_t seed,
+                            uint64_t offset)
+{
+    LPK_FN(lpk_op_fixed_update8_ars, v)(z, x, h, n, a, b, mode, seed, offset);
+}
+
+static void run_update16_ars(const lpk_variant *v, void *z, const void *x, const float *h,
+                             size_t n, float a, float b, lpk_round mode, uint64_t seed,
+                             uint64_t offset)
+{
+    LPK_FN(lpk_op_fixed_update16_ars, v)(z, x, h, n, a, b, mode, seed, offset);
+}
+
 const fx_case fx_quant8 = {.op = &lpk_op_fixed_quant8.op, .quant = run_quant8};
 const fx_case fx_quant16 = {.op = &lpk_op_fixed_quant16.op, .quant = run_quant16};
 const fx_case fx_dequant8 = {.op = &lpk_op_fixed_dequant8.op, .dequant = run_dequant8};
@@ -126,6 +142,20 @@ const fx_case fx_dot8 = {.op = &lpk_op_fixed_dot8.op, .dot = run_dot8};
 const fx_case fx_dot16 = {.op = &lpk_op_fixed_dot16.op, .dot = run_dot16};
 const fx_case fx_update8 = {.op = &lpk_op_fixed_update8.op, .update = run_update8};
 const fx_case fx_update16 = {.op = &lpk_op_fixed_update16.op, .update = run_update16};
+const fx_case fx_update8_ars = {.op = &lpk_op_fixed_update8_ars.op, .update = run_update8_ars,
+                                .ars = 1};
+const fx_case fx_update16_ars = {.op = &lpk_op_fixed_update16_ars.op, .update = run_update16_ars,
+                                 .ars = 1};
+
+uint32_t fx_r16(const fx_case *c, uint64_t seed, uint64_t offset, size_t i)
+{
+    if (c->ars) {
+        lpk_ars_keys ks;
+        lpk_ars_sr_keys(&ks, seed);
+        return lpk_ars_bits16(&ks, offset + i);
+    }
+    return lpk_sr_bits16(seed, offset + (c->update ? i % LPK_FIXED_SR_PERIOD : i));
+}
 
 /* Quantize writes the grid (its output), the others read it (their input). */
 size_t fx_es(const fx_case *c)

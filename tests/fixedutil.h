@@ -49,9 +49,15 @@ typedef struct {
     fx_dequant_run *dequant;
     fx_dot_run *dot;
     fx_update_run *update;
+    int ars;                 /* update_ars: every element its own ARS bits */
 } fx_case;
 extern const fx_case fx_quant8, fx_quant16, fx_dequant8, fx_dequant16, fx_dot8, fx_dot16,
-    fx_update8, fx_update16;
+    fx_update8, fx_update16, fx_update8_ars, fx_update16_ars;
+
+/* The 16 random bits element i of a stochastic call of the case's op with
+   (seed, offset) uses (fixed.h): quantize Philox element offset + i;
+   update Philox element offset + i % 64; update_ars ARS element offset + i. */
+uint32_t fx_r16(const fx_case *c, uint64_t seed, uint64_t offset, size_t i);
 
 /* Bytes per integer element of the case's grid data, and its bits. */
 size_t fx_es(const fx_case *c);

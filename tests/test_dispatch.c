@@ -1,6 +1,8 @@
 /* The dispatcher: thread-safe first use, detection against /proc/cpuinfo,
    the expected tier for this machine (or emulated CPU model), tier caps and
-   the selection rule, refusals, the fake-CPU hook, topology. */
+   the selection rule, refusals, the fake-CPU hook, the per-CPU table
+   (dispatch/cpu_tables.inc: well formed, the default for an unknown CPU,
+   each entry's choice under the fake-CPU-identity hook), topology. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "cpu_prefs.h"
 #include "round/round.h"
 
 /* ---- first use from many threads at once (must run first) -------------- */
@@ -144,16 +147,39 @@ static void test_expected_best_tier(void **state)
 
 /* ---- caps and the selection rule ----------------------------------------- */
 
+static int usable_under(const lpk_variant *v, int cap)
+{
+    const lpk_tier_info *ti = &lpk_tiers[v->tier], *ci = &lpk_tiers[cap];
+    return v->built && lpk_tier_supported(v->tier) && ti->rank <= ci->rank &&
+           (ti->arch == LPK_ARCH_ANY || ti->arch == ci->arch);
+}
+
+static int entry_names(const lpk_cpu_pref *e, const char *name)
+{
+    for (size_t i = 0; i < LPK_CPU_PREFER_MAX && e->prefer[i]; i++)
+        if (strcmp(e->prefer[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 /* Independent statement of the rule: first entry in table order that is
-   compiled in, supported here, and within the cap. */
+   compiled in, supported here, and within the cap; when the per-CPU entry
+   applied here names it, the first of the entry's names that is. */
 static const lpk_variant *expected_pick(const lpk_op *op, int cap)
 {
+    const lpk_cpu_pref *e = lpk_cpu_pref_current();
     for (size_t k = 0; k < op->count; k++) {
         const lpk_variant *v = &op->variants[k];
-        const lpk_tier_info *ti = &lpk_tiers[v->tier], *ci = &lpk_tiers[cap];
-        if (v->built && lpk_tier_supported(v->tier) && ti->rank <= ci->rank &&
-            (ti->arch == LPK_ARCH_ANY || ti->arch == ci->arch))
+        if (!usable_under(v, cap))
+            continue;
+        if (!entry_names(e, v->name))
             return v;
+        for (size_t i = 0; i < LPK_CPU_PREFER_MAX && e->prefer[i]; i++)
+            for (size_t q = 0; q < op->count; q++)
+                if (!strcmp(op->variants[q].name, e->prefer[i]) &&
+                    usable_under(&op->variants[q], cap))
+                    return &op->variants[q];
+        return v;
     }
     return NULL;
 }
@@ -253,6 +279,159 @@ static void test_fake_cpu(void **state)
     assert_int_equal(lpk_cpu_features(), real);
 }
 
+/* ---- the per-CPU table ---------------------------------------------------- */
+
+static const lpk_op *gemm_op(void)
+{
+    for (size_t i = 0; i < lpk_nops; i++)
+        if (!strcmp(lpk_ops[i]->name, "gemm.bf16f32"))
+            return lpk_ops[i];
+    fail_msg("no gemm.bf16f32 op");
+    return NULL;
+}
+
+static const lpk_variant *variant_anywhere(const char *name)
+{
+    for (size_t i = 0; i < lpk_nops; i++) {
+        const lpk_variant *v = lpk_op_variant_named(lpk_ops[i], name);
+        if (v)
+            return v;
+    }
+    return NULL;
+}
+
+static int bsize_ok(const lpk_gemm_bsize *b)
+{
+    return b->fixed ? b->level == 0 : b->level >= 1 && b->level <= 3 && b->share >= 1;
+}
+
+/* Every entry names variants that exist (its block overrides GEMM ones),
+   has sane ranges and block rules, and is reachable: its own first CPU
+   matches it, not an earlier entry.  Only the last entry matches any CPU. */
+static void test_cpu_table_well_formed(void **state)
+{
+    assert_true(lpk_cpu_nprefs >= 1);
+    for (size_t i = 0; i < lpk_cpu_nprefs; i++) {
+        const lpk_cpu_pref *e = &lpk_cpu_prefs[i];
+        assert_non_null(e->name);
+        assert_non_null(e->why);
+        assert_true((e->vendor == NULL) == (i == lpk_cpu_nprefs - 1));
+        for (size_t p = 0; p < LPK_CPU_PREFER_MAX && e->prefer[p]; p++) {
+            if (!variant_anywhere(e->prefer[p]))
+                fail_msg("entry '%s' prefers '%s', a variant that does not exist", e->name,
+                         e->prefer[p]);
+            for (size_t q = 0; q < p; q++)
+                assert_string_not_equal(e->prefer[p], e->prefer[q]);
+        }
+        for (size_t b = 0; b < LPK_CPU_BLOCKS_MAX && e->blocks[b].variant; b++) {
+            if (!lpk_op_variant_named(gemm_op(), e->blocks[b].variant))
+                fail_msg("entry '%s' sets blocks of '%s', no GEMM variant", e->name,
+                         e->blocks[b].variant);
+            const lpk_gemm_blocking *bl = &e->blocks[b].blocks;
+            assert_true(bsize_ok(&bl->kc) && bsize_ok(&bl->mc) && bsize_ok(&bl->nc));
+        }
+        if (!e->vendor) {
+            assert_null(e->prefer[0]);
+            assert_null(e->blocks[0].variant);
+            continue;
+        }
+        assert_true(e->family_lo <= e->family_hi && e->model_lo <= e->model_hi);
+        lpk_cpu_id id = {{0}, e->family_lo, e->model_lo};
+        snprintf(id.vendor, sizeof id.vendor, "%s", e->vendor);
+        if (lpk_cpu_pref_match(&id) != e)
+            fail_msg("entry '%s' is shadowed by '%s'", e->name, lpk_cpu_pref_match(&id)->name);
+    }
+}
+
+/* An unknown CPU gets the default entry: the static order, own blocks. */
+static void test_cpu_table_unknown(void **state)
+{
+    static const lpk_cpu_id unknown[] = {
+        {"NoSuchVendor", 0x19, 0x11}, {"GenuineIntel", 6, 0x01}, {"AuthenticAMD", 0x10, 0x02},
+        {"", 0, 0}};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        lpk_test_set_cpu_id(&unknown[i]);
+        const lpk_cpu_pref *e = lpk_cpu_pref_current();
+        assert_ptr_equal(e, &lpk_cpu_prefs[lpk_cpu_nprefs - 1]);
+        const int cap = lpk_tier_from_name(lpk_isa());
+        for (size_t o = 0; o < lpk_nops; o++) {
+            const lpk_op *op = lpk_ops[o];
+            const lpk_variant *first = NULL;
+            for (size_t k = 0; k < op->count && !first; k++)
+                if (usable_under(&op->variants[k], cap))
+                    first = &op->variants[k];
+            assert_ptr_equal(lpk_selected(op), first);
+        }
+    }
+    lpk_test_set_cpu_id(NULL);
+}
+
+/* Each entry, faked, selects what it says: for GEMM the first runnable of
+   its names when the static choice is one of them; under a cap or without
+   a feature, never a variant the (pretended) CPU cannot run. */
+static void test_cpu_table_entries(void **state)
+{
+    const lpk_op *g = gemm_op();
+    for (size_t i = 0; i + 1 < lpk_cpu_nprefs; i++) {
+        const lpk_cpu_pref *e = &lpk_cpu_prefs[i];
+        lpk_cpu_id id = {{0}, e->family_hi, e->model_hi};
+        snprintf(id.vendor, sizeof id.vendor, "%s", e->vendor);
+        if (lpk_cpu_pref_match(&id) != e) /* the upper corner may belong to a later one */
+            id.family = e->family_lo, id.model = e->model_lo;
+        lpk_test_set_cpu_id(&id);
+        assert_ptr_equal(lpk_cpu_pref_current(), e);
+        check_selection(lpk_tier_from_name(lpk_isa()));
+        const lpk_variant *v = lpk_selected(g);
+        assert_true(lpk_variant_runnable(v));
+        const lpk_variant *want = NULL;
+        for (size_t p = 0; p < LPK_CPU_PREFER_MAX && e->prefer[p] && !want; p++) {
+            const lpk_variant *c = lpk_op_variant_named(g, e->prefer[p]);
+            if (c && lpk_variant_runnable(c))
+                want = c;
+        }
+        printf("entry %-30s -> %s (first runnable named: %s)\n", e->name, v->name,
+               want ? want->name : "none");
+        /* the block overrides apply to the variant they name */
+        for (size_t b = 0; b < LPK_CPU_BLOCKS_MAX && e->blocks[b].variant; b++) {
+            const lpk_variant *bv = lpk_op_variant_named(g, e->blocks[b].variant);
+            if (bv->built)
+                assert_ptr_equal(lpk_gemm_cpu_blocks(LPK_FN(lpk_op_gemm, bv)()),
+                                 &e->blocks[b].blocks);
+        }
+        /* under every cap, each choice is allowed and runnable */
+        for (int t = 0; t < LPK_TIER_COUNT; t++) {
+            if (!lpk_tier_supported((lpk_tier)t))
+                continue;
+            assert_int_equal(lpk_set_isa(lpk_tiers[t].name), LPK_OK);
+            check_selection(t);
+        }
+        assert_int_equal(lpk_set_isa("auto"), LPK_OK);
+    }
+    /* Zen 4 (VDPBF16PS at full rate) vs Sapphire Rapids (half rate): where
+       both AVX-512 GEMM variants run, each gets the one its entry says */
+    const lpk_variant *w = lpk_op_variant_named(g, "lpk_gemm_ukr_14x32__avx512");
+    const lpk_variant *d = lpk_op_variant_named(g, "lpk_gemm_ukr_14x32c2__avx512bf16");
+    const lpk_variant *amx = lpk_op_variant_named(g, "lpk_gemm_ukr_32x32c2__amx");
+    if (w && d && lpk_variant_runnable(w) && lpk_variant_runnable(d) &&
+        !(amx && lpk_variant_runnable(amx))) {
+        const lpk_cpu_id zen4 = {"AuthenticAMD", 0x19, 0x11}, spr = {"GenuineIntel", 6, 0x8F};
+        lpk_test_set_cpu_id(&zen4);
+        assert_ptr_equal(lpk_selected(g), d);
+        assert_int_equal(lpk_set_isa("avx512"), LPK_OK); /* the cap rules bf16 out */
+        assert_ptr_equal(lpk_selected(g), w);
+        assert_int_equal(lpk_set_isa("auto"), LPK_OK);
+        lpk_test_set_feature_mask(~LPK_F_AVX512BF16); /* so does the CPU */
+        assert_ptr_equal(lpk_selected(g), w);
+        lpk_test_set_feature_mask(~0ull);
+        lpk_test_set_cpu_id(&spr);
+        assert_ptr_equal(lpk_selected(g), w);
+    } else {
+        printf("SKIPPED Zen 4 vs Sapphire Rapids order (needs avx512 and avx512bf16, no amx)\n");
+    }
+    lpk_test_set_cpu_id(NULL);
+    assert_int_equal(lpk_set_isa("auto"), LPK_OK);
+}
+
 /* ---- topology ------------------------------------------------------------ */
 
 static void test_topology(void **state)
@@ -280,6 +459,9 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_fake_cpu),
         cmocka_unit_test(test_set_isa_while_running),
+        cmocka_unit_test(test_cpu_table_well_formed),
+        cmocka_unit_test(test_cpu_table_unknown),
+        cmocka_unit_test(test_cpu_table_entries),
         cmocka_unit_test(test_topology),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

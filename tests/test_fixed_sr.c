@@ -1,6 +1,7 @@
 /* Fixed-point family (HALP kernels): the stochastic-rounding contract of
    every runnable variant: exactly which random bits each element uses
-   (quantize: element offset + i; update: offset + i % 64), rounding on and
+   (quantize: element offset + i; update: offset + i % 64; update_ars: ARS
+   element offset + i), rounding on and
    next to its decision points (the reference's rounded frac in (-1, 0)
    included) bit-exact against the reference, and split calls with the
    offset of each piece equal to one call. */
@@ -34,7 +35,6 @@ static void sr_round(const fx_case *c, const lpk_variant *v, const float *vals, 
 static void check_bits(const lpk_variant *v, void *ctx)
 {
     const fx_case *c = ctx;
-    const int upd = c->update != NULL;
     const size_t es = fx_es(c);
     printf("RUN     %s [%s] bits\n", v->name, c->op->name);
     const size_t n = 300;
@@ -46,8 +46,7 @@ static void check_bits(const lpk_variant *v, void *ctx)
         for (int plus = 0; plus < 2; plus++) {
             const uint64_t seed = 0xABCDEF + k;
             for (size_t i = 0; i < n; i++) {
-                const uint64_t j = offs[k] + (upd ? i % LPK_FIXED_SR_PERIOD : i);
-                f[i] = (float)(lpk_sr_bits16(seed, j) + (uint32_t)plus) * (1.0f / 65536.0f);
+                f[i] = (float)(fx_r16(c, seed, offs[k], i) + (uint32_t)plus) * (1.0f / 65536.0f);
             }
             memset(out, 0, sizeof out);
             sr_round(c, v, f, out, zero, n, seed, offs[k]);
@@ -66,6 +65,8 @@ static void test_bits(void **state)
     tu_each(fx_quant16.op, check_bits, (void *)&fx_quant16);
     tu_each(fx_update8.op, check_bits, (void *)&fx_update8);
     tu_each(fx_update16.op, check_bits, (void *)&fx_update16);
+    tu_each(fx_update8_ars.op, check_bits, (void *)&fx_update8_ars);
+    tu_each(fx_update16_ars.op, check_bits, (void *)&fx_update16_ars);
 }
 
 /* ---- stochastic rounding at its decision edges ---------------------------- */
@@ -87,9 +88,10 @@ static float f32_steps(float v, int k)
     return v;
 }
 
-static size_t sr_edge_values(float *v, size_t cap, int bits, uint64_t seed, uint64_t offset,
-                             int upd)
+static size_t sr_edge_values(float *v, size_t cap, const fx_case *c, uint64_t seed,
+                             uint64_t offset)
 {
+    const int bits = fx_bits(c);
     static const double f8[] = {-3e9, -1e6, -300, -257, -256, -131, -130, -129, -128, -127,
                                 -126, -3, -2, -1, 0, 1, 2, 125, 126, 127, 128, 129, 255, 256,
                                 1e6, 3e9};
@@ -103,7 +105,7 @@ static size_t sr_edge_values(float *v, size_t cap, int bits, uint64_t seed, uint
 #define EDGE_BLOCK(expr)                                                                   \
     do {                                                                                   \
         for (size_t i = 0; i < P && n < cap; i++, n++) {                                   \
-            const double r = lpk_sr_bits16(seed, offset + (upd ? n % P : n)) / 65536.0;    \
+            const double r = fx_r16(c, seed, offset, n) / 65536.0;                       \
             v[n] = (expr);                                                                 \
         }                                                                                  \
     } while (0)
@@ -148,7 +150,7 @@ static void check_sr_edges(const lpk_variant *v, void *ctx)
     static const uint64_t offs[] = {0, 5, 64 * 12345, 1000003, 0xFFFFFFFFFFFFFF80ull};
     for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) {
         const uint64_t seed = 0x5EED + k;
-        const size_t n = sr_edge_values(h, cap, bits, seed, offs[k], upd);
+        const size_t n = sr_edge_values(h, cap, c, seed, offs[k]);
         assert_true(n < cap);
         if (upd) {
             fx_update_once(c, v, r, z0, x, h, n, k % 4, 0.0f, 0.0f, LPK_ROUND_STOCHASTIC, seed,
@@ -179,6 +181,8 @@ static void test_sr_edges(void **state)
     tu_each(fx_quant16.op, check_sr_edges, (void *)&fx_quant16);
     tu_each(fx_update8.op, check_sr_edges, (void *)&fx_update8);
     tu_each(fx_update16.op, check_sr_edges, (void *)&fx_update16);
+    tu_each(fx_update8_ars.op, check_sr_edges, (void *)&fx_update8_ars);
+    tu_each(fx_update16_ars.op, check_sr_edges, (void *)&fx_update16_ars);
 }
 
 /* ---- splits and offsets (dispatched variants) ----------------------------- */
@@ -228,6 +232,18 @@ static void test_splits(void **state)
         for (size_t i = 0; i < n; i++)
             diff += a[i] != b[i];
         assert_true(diff > n / 20);
+    }
+    /* update_ars: split anywhere, each piece with offset + its start */
+    lpk_fixed_update8_fn *ua = LPK_SELECTED(lpk_op_fixed_update8_ars);
+    memcpy(a, z0, n);
+    ua(a, xi, h, n, 0.9f, 0.1f, LPK_ROUND_STOCHASTIC, 9, 1003);
+    static const size_t acuts[] = {1, 5, 7, 8, 63, 64, 127, 128, 129, 1000, 4999};
+    for (size_t c = 0; c < sizeof acuts / sizeof acuts[0]; c++) {
+        memcpy(b, z0, n);
+        ua(b, xi, h, acuts[c], 0.9f, 0.1f, LPK_ROUND_STOCHASTIC, 9, 1003);
+        ua(b + acuts[c], xi + acuts[c], h + acuts[c], n - acuts[c], 0.9f, 0.1f,
+           LPK_ROUND_STOCHASTIC, 9, 1003 + acuts[c]);
+        assert_int_equal(tu_first_diff(a, b, n), -1);
     }
     free(x); free(h); free(a); free(b); free(z0); free(xi);
 }

@@ -2,7 +2,7 @@
    against the scalar reference: all tails n = 0..130 (dot to 300),
    misaligned pointers, guard zones, saturation at both ends, -128*-128 and
    -32768*-32768, Inf/NaN, nearest ties, sums past the int32 range, many SR
-   offsets, large n; dotf within its documented bound; n = 0 reads and
+   offsets, large n (update8_ars / update16_ars likewise); dotf within its documented bound; n = 0 reads and
    writes nothing. */
 #include <math.h>
 #include <stdio.h>
@@ -316,6 +316,8 @@ static void test_dot8(void **state) { each(&fx_dot8, check_dot); }
 static void test_dot16(void **state) { each(&fx_dot16, check_dot); }
 static void test_update8(void **state) { each(&fx_update8, check_update); }
 static void test_update16(void **state) { each(&fx_update16, check_update); }
+static void test_update8_ars(void **state) { each(&fx_update8_ars, check_update); }
+static void test_update16_ars(void **state) { each(&fx_update16_ars, check_update); }
 static void test_dotf(void **state) { tu_each(&lpk_op_fixed_dotf.op, check_dotf, NULL); }
 static void test_updatef(void **state) { tu_each(&lpk_op_fixed_updatef.op, check_updatef, NULL); }
 
@@ -355,6 +357,14 @@ static void n0_update16(const lpk_variant *v, void *ctx)
 {
     LPK_FN(lpk_op_fixed_update16, v)(NULL, NULL, NULL, 0, 1.0f, 1.0f, LPK_ROUND_NEAREST, 1, 3);
 }
+static void n0_update8_ars(const lpk_variant *v, void *ctx)
+{
+    LPK_FN(lpk_op_fixed_update8_ars, v)(NULL, NULL, NULL, 0, 1.0f, 1.0f, LPK_ROUND_STOCHASTIC, 1, 3);
+}
+static void n0_update16_ars(const lpk_variant *v, void *ctx)
+{
+    LPK_FN(lpk_op_fixed_update16_ars, v)(NULL, NULL, NULL, 0, 1.0f, 1.0f, LPK_ROUND_NEAREST, 1, 3);
+}
 static void n0_dotf(const lpk_variant *v, void *ctx)
 {
     assert_true(LPK_FN(lpk_op_fixed_dotf, v)(NULL, NULL, 0) == 0.0f);
@@ -375,6 +385,8 @@ static void test_n0(void **state)
         {&lpk_op_fixed_dot8.op, n0_dot8},         {&lpk_op_fixed_dot16.op, n0_dot16},
         {&lpk_op_fixed_update8.op, n0_update8},   {&lpk_op_fixed_update16.op, n0_update16},
         {&lpk_op_fixed_dotf.op, n0_dotf},         {&lpk_op_fixed_updatef.op, n0_updatef},
+        {&lpk_op_fixed_update8_ars.op, n0_update8_ars},
+        {&lpk_op_fixed_update16_ars.op, n0_update16_ars},
     };
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
         tu_each_variant(ops[k].op, ops[k].fn, NULL);
@@ -400,6 +412,8 @@ int main(void)
         cmocka_unit_test(test_dot16),
         cmocka_unit_test(test_update8),
         cmocka_unit_test(test_update16),
+        cmocka_unit_test(test_update8_ars),
+        cmocka_unit_test(test_update16_ars),
         cmocka_unit_test(test_dotf),
         cmocka_unit_test(test_updatef),
         cmocka_unit_test(test_n0),

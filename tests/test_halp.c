@@ -146,15 +146,20 @@ static void test_lsq_claims(void **state)
         lpk_solver s;
         int bits;
         double bound; /* best subopt must be <= bound (converging) or >= -bound (plateau) */
+        lpk_rng rng;
     } cases[] = {
-        {LPK_SOLVER_SVRG, 0, 1e-9},        {LPK_SOLVER_HALP, 8, 1e-9},
-        {LPK_SOLVER_HALP, 16, 1e-9},       {LPK_SOLVER_LP_SVRG, 8, -1e-4},
-        {LPK_SOLVER_LP_SGD, 8, -1e-4},     {LPK_SOLVER_SGD, 0, -1e-6},
+        {LPK_SOLVER_SVRG, 0, 1e-9, 0},        {LPK_SOLVER_HALP, 8, 1e-9, 0},
+        {LPK_SOLVER_HALP, 16, 1e-9, 0},       {LPK_SOLVER_LP_SVRG, 8, -1e-4, 0},
+        {LPK_SOLVER_LP_SGD, 8, -1e-4, 0},     {LPK_SOLVER_SGD, 0, -1e-6, 0},
+        /* the same claims with per-element ARS bits */
+        {LPK_SOLVER_HALP, 8, 1e-9, LPK_RNG_ARS},     {LPK_SOLVER_HALP, 16, 1e-9, LPK_RNG_ARS},
+        {LPK_SOLVER_LP_SVRG, 8, -1e-4, LPK_RNG_ARS}, {LPK_SOLVER_LP_SGD, 8, -1e-4, LPK_RNG_ARS},
     };
     lpk_halp_trace tr[EPOCHS + 1];
     float w[16];
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         lpk_halp_options o = opts(cases[c].s, cases[c].bits, &p, EPOCHS);
+        o.rng = cases[c].rng;
         memset(w, 0, sizeof w);
         assert_int_equal(lpk_halp_train(&o, p.X, p.y, p.n, p.d, w, tr), LPK_OK);
         double best = INFINITY;
@@ -162,8 +167,9 @@ static void test_lsq_claims(void **state)
             best = fmin(best, subopt(&p, tr[k].objective));
         /* The trace's last objective is f at the returned w. */
         assert_true(fabs(tr[EPOCHS].objective - objective(&p, 0, w)) <= 1e-12 * p.fstar);
-        print_message("  solver %d bits %2d: best subopt %.3e, final %.3e\n", cases[c].s,
-                      cases[c].bits, best, subopt(&p, tr[EPOCHS].objective));
+        print_message("  solver %d bits %2d rng %s: best subopt %.3e, final %.3e\n", cases[c].s,
+                      cases[c].bits, cases[c].rng == LPK_RNG_ARS ? "ARS" : "Philox", best,
+                      subopt(&p, tr[EPOCHS].objective));
         if (cases[c].bound > 0)
             assert_true(best <= cases[c].bound);
         else
@@ -283,7 +289,9 @@ static void test_determinism(void **state)
                                          LPK_SOLVER_LP_SGD, LPK_SOLVER_LP_SVRG, LPK_SOLVER_HALP};
     float *w1 = malloc(p.d * sizeof(float)), *w2 = malloc(p.d * sizeof(float));
     lpk_halp_trace t1[3], t2[3];
-    for (size_t s = 0; s < sizeof solvers / sizeof solvers[0]; s++) {
+    for (size_t sg = 0; sg < 2 * sizeof solvers / sizeof solvers[0]; sg++) {
+        const size_t s = sg % (sizeof solvers / sizeof solvers[0]);
+        const lpk_rng rng = sg < sizeof solvers / sizeof solvers[0] ? LPK_RNG_PHILOX : LPK_RNG_ARS;
         lpk_halp_options o;
         memset(&o, 0, sizeof o);
         o.solver = solvers[s];
@@ -295,6 +303,7 @@ static void test_determinism(void **state)
         o.T = 300;
         o.epochs = 2;
         o.seed = 99;
+        o.rng = rng;
         assert_int_equal(lpk_set_num_threads(1), LPK_OK);
         train_bits(&o, &p, w1);
         train_bits(&o, &p, w2);
@@ -315,6 +324,16 @@ static void test_determinism(void **state)
         }
         if (solvers[s] != LPK_SOLVER_GD) { /* GD draws nothing */
             o.seed = 100;
+            train_bits(&o, &p, w2);
+            assert_true(memcmp(w1, w2, p.d * sizeof(float)) != 0);
+        }
+        if (rng == LPK_RNG_ARS && (solvers[s] == LPK_SOLVER_LP_SGD ||
+                                   solvers[s] == LPK_SOLVER_LP_SVRG ||
+                                   solvers[s] == LPK_SOLVER_HALP)) {
+            /* the generator matters: ARS bits are not Philox's */
+            o.seed = 99;
+            train_bits(&o, &p, w1);
+            o.rng = LPK_RNG_PHILOX;
             train_bits(&o, &p, w2);
             assert_true(memcmp(w1, w2, p.d * sizeof(float)) != 0);
         }
@@ -339,13 +358,17 @@ static void test_tiers(void **state)
     o.epochs = 3;
     o.seed = 5;
     float w_ref[24], w[24];
-    for (int bits = 8; bits <= 16; bits += 8) {
+    for (int bg = 0; bg < 4; bg++) {
+        const int bits = bg % 2 ? 16 : 8;
         o.bits = bits;
+        o.rng = bg < 2 ? LPK_RNG_PHILOX : LPK_RNG_ARS;
         assert_int_equal(lpk_set_isa("scalar"), LPK_OK);
         train_bits(&o, &p, w_ref);
         assert_int_equal(lpk_set_isa("auto"), LPK_OK);
         print_message("  LP_SGD-%d: scalar vs %s (update %s)\n", bits, lpk_isa(),
-                      lpk_kernel_variant(bits == 8 ? "fixed.update8" : "fixed.update16"));
+                      lpk_kernel_variant(o.rng == LPK_RNG_ARS
+                                             ? (bits == 8 ? "fixed.update8_ars" : "fixed.update16_ars")
+                                             : (bits == 8 ? "fixed.update8" : "fixed.update16")));
         train_bits(&o, &p, w);
         assert_memory_equal(w_ref, w, sizeof w);
     }
@@ -505,6 +528,10 @@ static void test_bad_options(void **state)
     expect_bad(&o, X, y, N, D, w, tr, "unknown solver -1");
     o = good, o.loss = (lpk_loss)2;
     expect_bad(&o, X, y, N, D, w, tr, "unknown loss 2");
+    o = good, o.rng = (lpk_rng)2;
+    expect_bad(&o, X, y, N, D, w, tr, "unknown rng 2");
+    o = good, o.rng = (lpk_rng)-1;
+    expect_bad(&o, X, y, N, D, w, tr, "unknown rng -1");
     static const int badbits[] = {0, 4, 7, 9, 32, -8};
     for (size_t k = 0; k < sizeof badbits / sizeof badbits[0]; k++)
         for (int s = LPK_SOLVER_LP_SGD; s <= LPK_SOLVER_HALP; s++) {

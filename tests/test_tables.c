@@ -352,6 +352,32 @@ static void smoke_fixed_update16(const lpk_variant *v, const lpk_variant *r)
     expect_same(v, r, za, zb, sizeof za);
 }
 
+static void smoke_fixed_update8_ars(const lpk_variant *v, const lpk_variant *r)
+{
+    int8_t za[SN], zb[SN], x[SN];
+    float h[SN];
+    fill_i8(za, SN, 35);
+    memcpy(zb, za, sizeof za);
+    fill_i8(x, SN, 36);
+    fill_moderate(h, SN, 37, 100.0f);
+    LPK_FN(lpk_op_fixed_update8_ars, v)(za, x, h, SN, 0.9f, 0.1f, LPK_ROUND_STOCHASTIC, 42, 5);
+    LPK_FN(lpk_op_fixed_update8_ars, r)(zb, x, h, SN, 0.9f, 0.1f, LPK_ROUND_STOCHASTIC, 42, 5);
+    expect_same(v, r, za, zb, sizeof za);
+}
+
+static void smoke_fixed_update16_ars(const lpk_variant *v, const lpk_variant *r)
+{
+    int16_t za[SN], zb[SN], x[SN];
+    float h[SN];
+    fill_i16(za, SN, 38);
+    memcpy(zb, za, sizeof za);
+    fill_i16(x, SN, 39);
+    fill_moderate(h, SN, 40, 30000.0f);
+    LPK_FN(lpk_op_fixed_update16_ars, v)(za, x, h, SN, 0.9f, 0.1f, LPK_ROUND_STOCHASTIC, 42, 5);
+    LPK_FN(lpk_op_fixed_update16_ars, r)(zb, x, h, SN, 0.9f, 0.1f, LPK_ROUND_STOCHASTIC, 42, 5);
+    expect_same(v, r, za, zb, sizeof za);
+}
+
 /* dotf on small integers: every partial sum is exact, so is the result. */
 static void smoke_fixed_dotf(const lpk_variant *v, const lpk_variant *r)
 {
@@ -407,6 +433,8 @@ HAS_FN(fixed_dot8)
 HAS_FN(fixed_dot16)
 HAS_FN(fixed_update8)
 HAS_FN(fixed_update16)
+HAS_FN(fixed_update8_ars)
+HAS_FN(fixed_update16_ars)
 HAS_FN(fixed_dotf)
 HAS_FN(fixed_updatef)
 
@@ -418,6 +446,7 @@ static const op_entry known[] = {
     OP(fixed_quant16),      OP(fixed_dequant8),     OP(fixed_dequant16),
     OP(fixed_dot8),         OP(fixed_dot16),        OP(fixed_update8),
     OP(fixed_update16),     OP(fixed_dotf),         OP(fixed_updatef),
+    OP(fixed_update8_ars),  OP(fixed_update16_ars),
 };
 #define NKNOWN (sizeof known / sizeof known[0])
 

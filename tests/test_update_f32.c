@@ -435,7 +435,7 @@ static void test_modes(void **state)
     const lpk_sgd_params sp = {0.1f, 0.9f, 0, 0, 0, 2};
     const lpk_adamw_params ap = {1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 2};
     static const int bad[] = {32, 0 | 32, 1 | 32, 2 | 32, 3 | 32, 4, 15, 19, 20, 31, 48 | 3,
-                              64, 16 | 64, 16 | 32 | 64, -1, -16, 0x7FFFFFFF};
+                              128, 16 | 128, 1 | 64 | 128, -1, -16, 0x7FFFFFFF};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         lpk_opt_tensor ts[2] = {t, t};
         ts[1].n = 0;

@@ -22,7 +22,9 @@
    a change of machine load hits them alike; every epoch of every round is
    a sample.  Reported: median (and minimum) seconds per epoch and per inner
    loop, and the ratios SVRG / HALP of the medians for the whole epoch and
-   for the inner loop alone.
+   for the inner loop alone.  HALP runs with both stochastic-rounding
+   generators side by side: Philox (shared bits, period 64) and ARS
+   (every element its own bits; "HALP-8 ARS").
 
    usage: halp_speed [--quick] [--n N] [--d D] [--epochs E] [--rounds R]
                      [--T T] [--threads N] [OUTDIR]
@@ -40,6 +42,7 @@ typedef struct {
     const char *data, *name;
     lpk_solver solver;
     int bits, fp32_full;
+    lpk_rng rng; /* HALP's stochastic-rounding generator */
     double epoch_s, inner_s, epoch_min, inner_min, objective, grad0, grad, setup_s;
     int full_bits;
 } run;
@@ -117,17 +120,23 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("halp_speed: n = %zu, d = %zu, T = %zu, %d epochs x %d rounds, %d thread(s); tier %s\n"
-           "  kernels: dot8 %s, update8 %s, dotf %s, updatef %s, dequant8 %s\n",
+           "  kernels: dot8 %s, update8 %s (Philox), update8_ars %s (ARS), dotf %s, updatef %s, "
+           "dequant8 %s\n",
            n, d, T ? T : n, epochs, rounds, lpk_get_num_threads(), lpk_isa(),
            lpk_kernel_variant("fixed.dot8"), lpk_kernel_variant("fixed.update8"),
+           lpk_kernel_variant("fixed.update8_ars"),
            lpk_kernel_variant("fixed.dotf"), lpk_kernel_variant("fixed.updatef"),
            lpk_kernel_variant("fixed.dequant8"));
 
     run runs[] = {
         {.data = "gaussian", .name = "SVRG", .solver = LPK_SOLVER_SVRG},
         {.data = "gaussian", .name = "HALP-8", .solver = LPK_SOLVER_HALP, .bits = 8},
+        {.data = "gaussian", .name = "HALP-8 ARS", .solver = LPK_SOLVER_HALP, .bits = 8,
+         .rng = LPK_RNG_ARS},
         {.data = "grid", .name = "SVRG", .solver = LPK_SOLVER_SVRG},
         {.data = "grid", .name = "HALP-8", .solver = LPK_SOLVER_HALP, .bits = 8},
+        {.data = "grid", .name = "HALP-8 ARS", .solver = LPK_SOLVER_HALP, .bits = 8,
+         .rng = LPK_RNG_ARS},
         {.data = "grid", .name = "HALP-8 fp32 full pass", .solver = LPK_SOLVER_HALP, .bits = 8,
          .fp32_full = 1},
     };
@@ -194,6 +203,7 @@ int main(int argc, char **argv)
                 o.epochs = epochs;
                 o.fp32_full_pass = runs[r].fp32_full;
                 o.seed = 7;
+                o.rng = runs[r].rng;
                 memset(w, 0, d * sizeof(float));
                 if (lpk_halp_train(&o, X, y, n, d, w, tr) != LPK_OK) {
                     fprintf(stderr, "halp_speed: %s\n", lpk_last_error());

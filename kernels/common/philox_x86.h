@@ -174,7 +174,9 @@ static inline void lpk_philox_order_avx512(__m512i a, __m512i b, __m512i *lo, __
 #endif
 
 #if defined(__AVX2__)
-/* Four blocks q..q+3. */
+/* Four blocks q..q+3, one block per 64-bit lane, one chain: the original
+   AVX2 layout, latency-bound (kept for kernels/fixed/avx2.c; the rounding,
+   update and generator kernels use lpk_philox8_avx2 below). */
 static inline void lpk_philox4_avx2(uint64_t q, const lpk_philox_keys *k,
                                     __m256i *pa, __m256i *pb)
 {
@@ -196,6 +198,112 @@ static inline void lpk_philox4_avx2(uint64_t q, const lpk_philox_keys *k,
     }
     *pa = a;
     *pb = b;
+}
+
+/* Philox4x32-10 eight blocks wide: 32-bit lanes, lane b of the four state
+   vectors c0..c3 is block q + b (the scalar words of philox.h).  AVX2 has
+   no 32x32->64 multiply on odd lanes, so each Philox product is two
+   VPMULUDQ (even lanes, and odd lanes shifted down), whose high and low
+   halves are blended back into lanes.  One 8-block chain is ~8 dependent
+   ops (~10 cycles) per round; LPK_PHILOX8_CHAINS independent chains run
+   interleaved so the multiplies of one hide behind the others (one chain
+   per call in the old layout, one block per 64-bit lane, left SR
+   latency-bound: perf/RESULTS.md, "AVX2 Philox").  Same words as philox.h. */
+#define LPK_PHILOX8_CHAINS 2
+
+/* Round keys as 32-bit broadcasts, built once per call. */
+typedef struct {
+    __m256i k0[10], k1[10];
+} lpk_philox_keys256;
+
+static inline void lpk_philox_keys256_init(lpk_philox_keys256 *v, uint64_t seed)
+{
+    uint32_t k0[10], k1[10];
+    lpk_philox_round_keys(seed, k0, k1);
+    for (int r = 0; r < 10; r++) {
+        v->k0[r] = _mm256_set1_epi32((int)k0[r]);
+        v->k1[r] = _mm256_set1_epi32((int)k1[r]);
+    }
+}
+
+/* hi and lo halves of the per-lane products x * m (m broadcast). */
+static inline void lpk_philox8_mul_avx2(__m256i x, __m256i m, __m256i *hi, __m256i *lo)
+{
+    const __m256i pe = _mm256_mul_epu32(x, m);
+    const __m256i po = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m);
+    *hi = _mm256_blend_epi32(_mm256_srli_epi64(pe, 32), po, 0xAA);
+    *lo = _mm256_blend_epi32(pe, _mm256_slli_epi64(po, 32), 0xAA);
+}
+
+/* Blocks q .. q + 8 * LPK_PHILOX8_CHAINS - 1 (indices mod 2^61), in element
+   order: out[4c + v] holds blocks q + 8c + 2v and q + 8c + 2v + 1, i.e. the
+   random uint16 of 16 consecutive elements. */
+static inline void lpk_philox8_avx2(uint64_t q, const lpk_philox_keys256 *k,
+                                    __m256i out[4 * LPK_PHILOX8_CHAINS])
+{
+    enum { NC = LPK_PHILOX8_CHAINS };
+    const __m256i m0 = _mm256_set1_epi32((int)LPK_PHILOX_M0);
+    const __m256i m1 = _mm256_set1_epi32((int)LPK_PHILOX_M1);
+    const __m256i sign = _mm256_set1_epi32((int)0x80000000u);
+    __m256i c0[NC], c1[NC], c2[NC], c3[NC];
+    /* counters: lo32 = q + b with the carry into hi32, hi32 masked to 61
+       bits; round 1 with c2 = c3 = 0 (M1 * c2 = 0) */
+#pragma GCC unroll 4
+    for (int c = 0; c < NC; c++) {
+        const uint64_t qc = q + 8 * (uint64_t)c;
+        const __m256i lo0 = _mm256_set1_epi32((int)(uint32_t)qc);
+        const __m256i lo = _mm256_add_epi32(lo0, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        const __m256i carry = _mm256_cmpgt_epi32(_mm256_xor_si256(lo0, sign),
+                                                 _mm256_xor_si256(lo, sign));
+        const __m256i hi = _mm256_and_si256(
+            _mm256_sub_epi32(_mm256_set1_epi32((int)(uint32_t)(qc >> 32)), carry),
+            _mm256_set1_epi32((int)(uint32_t)(LPK_PHILOX_QMASK >> 32)));
+        __m256i h0, l0;
+        lpk_philox8_mul_avx2(lo, m0, &h0, &l0);
+        c0[c] = _mm256_xor_si256(hi, k->k0[0]);
+        c1[c] = _mm256_setzero_si256();
+        c2[c] = _mm256_xor_si256(h0, k->k1[0]);
+        c3[c] = l0;
+    }
+    /* round 2: c1 = 0 */
+#pragma GCC unroll 4
+    for (int c = 0; c < NC; c++) {
+        __m256i h0, l0, h1, l1;
+        lpk_philox8_mul_avx2(c0[c], m0, &h0, &l0);
+        lpk_philox8_mul_avx2(c2[c], m1, &h1, &l1);
+        c0[c] = _mm256_xor_si256(h1, k->k0[1]);
+        c2[c] = _mm256_xor_si256(_mm256_xor_si256(h0, c3[c]), k->k1[1]);
+        c1[c] = l1;
+        c3[c] = l0;
+    }
+    for (int r = 2; r < 10; r++) {
+#pragma GCC unroll 4
+        for (int c = 0; c < NC; c++) {
+            __m256i h0, l0, h1, l1;
+            lpk_philox8_mul_avx2(c0[c], m0, &h0, &l0);
+            lpk_philox8_mul_avx2(c2[c], m1, &h1, &l1);
+            c0[c] = _mm256_xor_si256(_mm256_xor_si256(h1, c1[c]), k->k0[r]);
+            c2[c] = _mm256_xor_si256(_mm256_xor_si256(h0, c3[c]), k->k1[r]);
+            c1[c] = l1;
+            c3[c] = l0;
+        }
+    }
+    /* 4x8 transpose: each block's four words together, blocks in order */
+#pragma GCC unroll 4
+    for (int c = 0; c < NC; c++) {
+        const __m256i t0 = _mm256_unpacklo_epi32(c0[c], c1[c]); /* b0 b1 | b4 b5, words 0-1 */
+        const __m256i t1 = _mm256_unpackhi_epi32(c0[c], c1[c]); /* b2 b3 | b6 b7 */
+        const __m256i t2 = _mm256_unpacklo_epi32(c2[c], c3[c]); /* words 2-3 */
+        const __m256i t3 = _mm256_unpackhi_epi32(c2[c], c3[c]);
+        const __m256i u0 = _mm256_unpacklo_epi64(t0, t2); /* b0 | b4 */
+        const __m256i u1 = _mm256_unpackhi_epi64(t0, t2); /* b1 | b5 */
+        const __m256i u2 = _mm256_unpacklo_epi64(t1, t3); /* b2 | b6 */
+        const __m256i u3 = _mm256_unpackhi_epi64(t1, t3); /* b3 | b7 */
+        out[4 * c] = _mm256_permute2x128_si256(u0, u1, 0x20);
+        out[4 * c + 1] = _mm256_permute2x128_si256(u2, u3, 0x20);
+        out[4 * c + 2] = _mm256_permute2x128_si256(u0, u1, 0x31);
+        out[4 * c + 3] = _mm256_permute2x128_si256(u2, u3, 0x31);
+    }
 }
 
 /* The 32 uint16 of blocks q..q+3 in element order: lo = elements 0..15,

@@ -37,6 +37,18 @@
              (64 draws per step instead of d); the driver gives each step
              its own offset.  A call split at multiples of the period with
              the same offset gives the same result as one call.
+   update_ars  (ops fixed.update8_ars, fixed.update16_ars) the same step
+             with every element's own bits: element i uses the 16 bits of
+             element j = offset + i of the ARS-7 stream of `seed`, exactly
+             as LPK_ROUND_STOCHASTIC_ARS draws them (lpk.h; common/ars.h
+             lpk_ars_bits16): block j >> 3 (counter {lo64 = j >> 3, hi64 =
+             0}, key {seed, 0}), its (j & 7)-th little-endian uint16.  R as
+             in quantize with that r16; mode LPK_ROUND_NEAREST rounds to
+             nearest, any other mode stochastically (the generator is the
+             op's).  A call split anywhere, each piece with offset + its
+             start, gives the result of one call.  HALP gives inner step t
+             offset t * ceil(d / 8) * 8 (lpk.h), so steps never share bits
+             and each step starts on a block.
    The int8 variants' stochastic rounding rests on "One subtraction"
    (below, above lpk_fixed_round1). */
 #ifndef LPK_FIXED_H
@@ -175,6 +187,17 @@ static inline int32_t lpk_fixed_sat1(float v, int bits)
     V(AVX2, lpk_fixed_update16__avx2)                  \
     V(NEON, lpk_fixed_update16__neon)                  \
     V(SCALAR, lpk_fixed_update16__ref)
+/* update with per-element ARS bits (the AES tiers; ref: software AES). */
+#define LPK_FIXED_UPDATE8_ARS_VARIANTS(V)              \
+    V(AVX512VAES, lpk_fixed_update8_ars__avx512vaes)   \
+    V(AVX2VAES, lpk_fixed_update8_ars__avx2vaes)       \
+    V(NEONAES, lpk_fixed_update8_ars__neonaes)         \
+    V(SCALAR, lpk_fixed_update8_ars__ref)
+#define LPK_FIXED_UPDATE16_ARS_VARIANTS(V)             \
+    V(AVX512VAES, lpk_fixed_update16_ars__avx512vaes)  \
+    V(AVX2VAES, lpk_fixed_update16_ars__avx2vaes)      \
+    V(NEONAES, lpk_fixed_update16_ars__neonaes)        \
+    V(SCALAR, lpk_fixed_update16_ars__ref)
 #define LPK_FIXED_DOTF_VARIANTS(V)                     \
     V(AVX512, lpk_fixed_dotf__avx512)                  \
     V(AVX2, lpk_fixed_dotf__avx2)                      \
@@ -204,6 +227,8 @@ LPK_FIXED_DOT8_VARIANTS(LPK_FIXED_DECL_DOT8)
 LPK_FIXED_DOT16_VARIANTS(LPK_FIXED_DECL_DOT16)
 LPK_FIXED_UPDATE8_VARIANTS(LPK_FIXED_DECL_UPDATE8)
 LPK_FIXED_UPDATE16_VARIANTS(LPK_FIXED_DECL_UPDATE16)
+LPK_FIXED_UPDATE8_ARS_VARIANTS(LPK_FIXED_DECL_UPDATE8)
+LPK_FIXED_UPDATE16_ARS_VARIANTS(LPK_FIXED_DECL_UPDATE16)
 LPK_FIXED_DOTF_VARIANTS(LPK_FIXED_DECL_DOTF)
 LPK_FIXED_UPDATEF_VARIANTS(LPK_FIXED_DECL_UPDATEF)
 #undef LPK_FIXED_DECL_QUANT8
@@ -236,6 +261,8 @@ extern const lpk_fixed_dot8_op lpk_op_fixed_dot8;
 extern const lpk_fixed_dot16_op lpk_op_fixed_dot16;
 extern const lpk_fixed_update8_op lpk_op_fixed_update8;
 extern const lpk_fixed_update16_op lpk_op_fixed_update16;
+extern const lpk_fixed_update8_op lpk_op_fixed_update8_ars;
+extern const lpk_fixed_update16_op lpk_op_fixed_update16_ars;
 extern const lpk_fixed_dotf_op lpk_op_fixed_dotf;
 extern const lpk_fixed_updatef_op lpk_op_fixed_updatef;
 

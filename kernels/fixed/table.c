@@ -13,5 +13,9 @@ LPK_DEFINE_OP(fixed_dot16, lpk_fixed_dot16, "fixed.dot16", LPK_FIXED_DOT16_VARIA
 LPK_DEFINE_OP(fixed_update8, lpk_fixed_update8, "fixed.update8", LPK_FIXED_UPDATE8_VARIANTS, 1, 1);
 LPK_DEFINE_OP(fixed_update16, lpk_fixed_update16, "fixed.update16", LPK_FIXED_UPDATE16_VARIANTS, 2,
               2);
+LPK_DEFINE_OP(fixed_update8_ars, lpk_fixed_update8, "fixed.update8_ars",
+              LPK_FIXED_UPDATE8_ARS_VARIANTS, 1, 1);
+LPK_DEFINE_OP(fixed_update16_ars, lpk_fixed_update16, "fixed.update16_ars",
+              LPK_FIXED_UPDATE16_ARS_VARIANTS, 2, 2);
 LPK_DEFINE_OP(fixed_dotf, lpk_fixed_dotf, "fixed.dotf", LPK_FIXED_DOTF_VARIANTS, 4, 0);
 LPK_DEFINE_OP(fixed_updatef, lpk_fixed_updatef, "fixed.updatef", LPK_FIXED_UPDATEF_VARIANTS, 4, 4);

@@ -2,7 +2,9 @@
    primitives: each ISA file (avx512.c, avx2.c, neon.c) defines them, then
    includes this file, which defines update_any for entry-inl.h.
    Bit-identical to ref.c: v = fmaf(a, z, fmaf(b, x, h)) in fp32, rounded
-   with the call's shared bits (element i uses those of offset + i % 64).
+   with the call's shared bits (element i uses those of offset + i % 64),
+   or, in the ARS files (avx2vaes.c, ...), bit-identical to ref_ars.c with
+   every element's own bits, made a chunk at a time.
 
    What the ISA file provides (FIX_UV: FIX_VL fp32 lanes, FIX_IV: int32):
      FIX_VL, FIX_STEP      lanes per vector; elements per step (4 vectors,
@@ -27,16 +29,33 @@
                            may come from NaN or an overflowed conversion;
                            then returns 0 and stores nothing
      fix_store(z, o[4], bits)  stores sat_b(o)
+   and optionally (per-element bits, the ARS variants)
+     FIX_CHUNK             elements per bit chunk (a multiple of FIX_STEP;
+                           default LPK_FIXED_SR_PERIOD)
+     fix_bits_chunk(&rb, i)
+                           called before the step at every element i that is
+                           a multiple of FIX_CHUNK (and before the tail when
+                           it starts on one): the bits of elements offset + i
+                           .. offset + i + FIX_CHUNK - 1, which fix_bits_vec
+                           and fix_bits16 then read
    and for the last n % FIX_STEP elements either
      FIX_MASKED_TAIL 1 and fix_update_part(z, x, h, m, va, vb, hi, &rb, i,
                            sr, bits): the m < FIX_STEP elements from i
-     FIX_MASKED_TAIL 0 and fix_bits16(&rb, k): r16 of element offset + k
-                           (k < LPK_FIXED_SR_PERIOD), for the scalar tail. */
+     FIX_MASKED_TAIL 0 and fix_bits16(&rb, i): r16 of element i of the
+                           call, for the scalar tail. */
 #ifndef FIX_STEP
 #error "define the vector primitives and FIX_STEP before including update-inl.h"
 #endif
 
-_Static_assert(LPK_FIXED_SR_PERIOD % FIX_STEP == 0, "a step must not straddle the bit period");
+#ifndef FIX_CHUNK
+#define FIX_CHUNK LPK_FIXED_SR_PERIOD
+INLINE void fix_bits_chunk(fix_bits *rb, size_t i)
+{
+    (void)rb;
+    (void)i;
+}
+#endif
+_Static_assert(FIX_CHUNK % FIX_STEP == 0, "a step must not straddle a bit chunk");
 
 /* FIX_STEP full elements of z, the step at element i of the call. */
 INLINE void fix_update_step(void *z, const void *x, const float *h, FIX_UV va, FIX_UV vb,
@@ -71,11 +90,16 @@ INLINE void update_any(void *z, const void *x, const float *h, size_t n, float a
     if (sr)
         fix_bits_make(&rb, seed, offset);
     size_t i = 0;
-    for (; i + FIX_STEP <= n; i += FIX_STEP)
+    for (; i + FIX_STEP <= n; i += FIX_STEP) {
+        if (sr && i % FIX_CHUNK == 0)
+            fix_bits_chunk(&rb, i);
         fix_update_step((char *)z + es * i, (const char *)x + es * i, h + i, va, vb, hi, &rb, i,
                         sr, bits);
+    }
     if (i == n)
         return;
+    if (sr && i % FIX_CHUNK == 0)
+        fix_bits_chunk(&rb, i);
 #if FIX_MASKED_TAIL
     fix_update_part((char *)z + es * i, (const char *)x + es * i, h + i, n - i, va, vb, hi, &rb, i,
                     sr, bits);
@@ -85,7 +109,7 @@ INLINE void update_any(void *z, const void *x, const float *h, size_t n, float a
         const float zi = bits == 8 ? (float)((const int8_t *)z)[i] : (float)((const int16_t *)z)[i];
         const float xi = bits == 8 ? (float)((const int8_t *)x)[i] : (float)((const int16_t *)x)[i];
         const float v = fmaf(a, zi, fmaf(b, xi, h[i]));
-        const float q = lpk_fixed_round1(v, mode, sr ? fix_bits16(&rb, i % LPK_FIXED_SR_PERIOD) : 0);
+        const float q = lpk_fixed_round1(v, mode, sr ? fix_bits16(&rb, i) : 0);
         if (bits == 8)
             ((int8_t *)z)[i] = (int8_t)lpk_fixed_sat1(q, 8);
         else

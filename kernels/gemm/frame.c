@@ -16,11 +16,11 @@
    panels).  Why each exists: perf/RESULTS-archive.md, section "frame.c".
    Every strategy makes the same kernel calls on the same k blocks in k
    order; work items go to threads in fixed contiguous ranges, the same for
-   every k block, so each C tile is accumulated by one thread.  Blocking
-   never depends on the thread count, so the order of every C element's
-   k-sum, hence the result, is the same for any strategy and any number of
-   threads.  Packing buffers are per-thread scratch kept across calls
-   (lpk_scratch). */
+   every k block, so each C tile is accumulated by one thread.  The depth
+   block kc never depends on the thread count (the row block mc may: it
+   does not change any sum), so the order of every C element's k-sum, hence
+   the result, is the same for any strategy and any number of threads.
+   Packing buffers are per-thread scratch kept across calls (lpk_scratch). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,7 +69,8 @@ static size_t block_size(const lpk_gemm_bsize *r, const cache_sizes *cs, size_t 
 static blocking choose_blocking(const lpk_gemm_ukr *u, size_t m, size_t n, size_t k,
                                 const cache_sizes *cs)
 {
-    const lpk_gemm_blocking *r = &u->blocks;
+    /* the descriptor's rules, or this CPU's entry of the per-CPU table */
+    const lpk_gemm_blocking *r = lpk_gemm_cpu_blocks(u);
     blocking b;
     b.kc = block_size(&r->kc, cs, (size_t)u->nr * u->esize, u->kr, (size_t)u->kr * 8, k);
     b.mc = block_size(&r->mc, cs, b.kc * u->esize, u->mr, u->mr, m);
@@ -111,12 +112,30 @@ static int whole_k_fits(const lpk_gemm_ukr *u, size_t k, const cache_sizes *cs)
            bytes <= cs->l2 / 2;
 }
 
+/* Row blocks of equal size (multiples of mr), and with several threads a
+   multiple of the thread count of them when there are rows enough for every
+   thread to own whole row blocks: the cache-derived mc alone can leave one
+   thread a sliver (m = 256 with mc = 252 split 252 + 4 rows on 2 threads).
+   mc never changes a result (only kc orders the k-sums), so it may depend on
+   the thread count.  Not for ir-outer kernels, whose mc is one micro-panel. */
+static size_t balanced_mc(const lpk_gemm_ukr *u, size_t m, size_t mc, int nthreads)
+{
+    const size_t mr = u->mr, nt = (size_t)nthreads;
+    if (u->flags & LPK_GEMM_IR_OUTER)
+        return mc;
+    size_t nic = (m + mc - 1) / mc;
+    if (nt > 1 && m >= nt * 4 * mr)
+        nic = round_up(max_sz(nic, nt), nt);
+    return round_up((m + nic - 1) / nic, mr);
+}
+
 static gemm_plan plan_gemm(const lpk_gemm_ukr *u, const gemm_shape *s, int nthreads,
                            const cache_sizes *cs)
 {
     const size_t mr = u->mr, nr = u->nr, es = u->esize, tile = mr * nr * sizeof(float);
     const int ir_outer = (u->flags & LPK_GEMM_IR_OUTER) != 0;
     gemm_plan p = {.nthreads = nthreads, .bl = choose_blocking(u, s->m, s->n, s->k, cs)};
+    p.bl.mc = balanced_mc(u, s->m, p.bl.mc, nthreads);
     /* Whole-k: a call that streams B once (one row of tiles), with each
        panel's source rows contiguous in depth; not for op(B) = B, where a
        panel is a short piece of each of k source rows (measured slower). */

@@ -90,6 +90,10 @@ typedef struct {
    takes whole-depth panels for one row of tiles times B^T (frame.c). */
 #define LPK_GEMM_IR_OUTER 1u
 
+/* The block sizes of u on this CPU: those the per-CPU table's entry for
+   this CPU sets for u (dispatch/cpu_tables.inc), else u->blocks. */
+const lpk_gemm_blocking *lpk_gemm_cpu_blocks(const lpk_gemm_ukr *u);
+
 /* Each variant file defines one descriptor; the table entry's function is a
    getter returning it. */
 typedef const lpk_gemm_ukr *lpk_gemm_ukr_fn(void);

@@ -1,5 +1,5 @@
 /* Philox4x32-10 blocks on AVX2 with lpk's SR layout (common/philox_x86.h:
-   four blocks per call), in element order; bit-identical to ref.c.  The
+   lpk_philox8_avx2, 8 * LPK_PHILOX8_CHAINS blocks per call), in element order; bit-identical to ref.c.  The
    rate of the bits alone, beside ARS's (perf/bench_round.c). */
 #if !defined(__AVX2__)
 #error "avx2.c needs -mavx2 (CMake sets it for this file)"
@@ -11,14 +11,15 @@
 
 void lpk_rng_philox__avx2(uint64_t seed, uint64_t q, size_t nblocks, uint32_t *out)
 {
-    lpk_philox_keys k;
-    lpk_philox_keys_init(&k, seed);
+    lpk_philox_keys256 k;
+    lpk_philox_keys256_init(&k, seed);
+    enum { NB = 8 * LPK_PHILOX8_CHAINS };
     size_t b = 0;
-    for (; b + 4 <= nblocks; b += 4) {
-        __m256i lo, hi;
-        lpk_philox_bits32_avx2(q + b, &k, &lo, &hi);
-        _mm256_storeu_si256((__m256i *)(out + 4 * b), lo);
-        _mm256_storeu_si256((__m256i *)(out + 4 * b + 8), hi);
+    for (; b + NB <= nblocks; b += NB) {
+        __m256i r[NB / 2];
+        lpk_philox8_avx2(q + b, &k, r);
+        for (int v = 0; v < NB / 2; v++)
+            _mm256_storeu_si256((__m256i *)(out + 4 * b + 8 * v), r[v]);
     }
     for (; b < nblocks; b++)
         lpk_philox_sr_block(seed, q + b, out + 4 * b);

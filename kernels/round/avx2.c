@@ -1,7 +1,8 @@
 /* Rounding family, AVX2 (+FMA, F16C tier): integer bit arithmetic on 8 lanes,
    bit-identical to ref.c.  Same algorithm as avx512.c: NaN lanes found by
    |u| > 0x7F800000 (signed compare is safe: both sides are < 2^31), narrowing
-   with VPACKUSDW + VPERMQ, Philox on 4 blocks (32 elements) per iteration.
+   with VPACKUSDW + VPERMQ, Philox eight blocks wide in LPK_PHILOX8_CHAINS
+   interleaved chains (common/philox_x86.h: lpk_philox8_avx2) per iteration.
    Tails use the scalar definitions of common/bf16.h.  The loops, streaming
    stores for large outputs included, are the templates stream-inl.h and
    sr-inl.h; this file gives them its blocks. */
@@ -84,25 +85,26 @@ static inline void sr16x(const float *src, lpk_bf16 *dst, __m256i r, int stream)
     put16(dst, narrow16(sr8(load8(src), r0), sr8(load8(src + 8), r1)), stream);
 }
 
-/* m (a multiple of 32) elements from element index j (a multiple of 8). */
+/* m (a multiple of SR_STEP) elements from element index j (a multiple of
+   8): the bits of 8 * LPK_PHILOX8_CHAINS blocks per iteration. */
 static inline void sr_run(const float *src, lpk_bf16 *dst, size_t m, uint64_t j,
-                          const lpk_philox_keys *keys, int stream)
+                          const lpk_philox_keys256 *keys, int stream)
 {
-    for (size_t i = 0; i < m; i += 32) {
-        __m256i lo, hi;
-        lpk_philox_bits32_avx2((j + i) >> 3, keys, &lo, &hi);
-        if (stream) {
-            lpk_stream_prefetch(src + i);
-            lpk_stream_prefetch(src + i + 16);
+    for (size_t i = 0; i < m; i += 64 * LPK_PHILOX8_CHAINS) {
+        __m256i r[4 * LPK_PHILOX8_CHAINS];
+        lpk_philox8_avx2((j + i) >> 3, keys, r);
+        for (int v = 0; v < 4 * LPK_PHILOX8_CHAINS; v++) {
+            if (stream) {
+                lpk_stream_prefetch(src + i + 16 * v);
+            }
+            sr16x(src + i + 16 * v, dst + i + 16 * v, r[v], stream);
         }
-        sr16x(src + i, dst + i, lo, stream);
-        sr16x(src + i + 16, dst + i + 16, hi, stream);
     }
 }
 
 /* m elements by the scalar definition. */
 static inline void sr_part(const float *src, lpk_bf16 *dst, size_t m, uint64_t seed, uint64_t j,
-                           const lpk_philox_keys *keys)
+                           const lpk_philox_keys256 *keys)
 {
     (void)keys;
     for (size_t i = 0; i < m; i++)
@@ -110,11 +112,11 @@ static inline void sr_part(const float *src, lpk_bf16 *dst, size_t m, uint64_t s
 }
 
 #define SR_NAME lpk_round_sr_f32_bf16__avx2
-#define SR_KEYS lpk_philox_keys
-#define SR_KEYS_INIT lpk_philox_keys_init
+#define SR_KEYS lpk_philox_keys256
+#define SR_KEYS_INIT lpk_philox_keys256_init
 #define SR_ALIGN 32
 #define SR_CHUNK 256
-#define SR_STEP 32
+#define SR_STEP (64 * LPK_PHILOX8_CHAINS)
 #define SR_RUN sr_run
 #define SR_PART sr_part
 #include "sr-inl.h"

@@ -23,17 +23,25 @@ static const char *mode_name(int mode)
     return "?";
 }
 
-/* The mode without the STATE_SR flag, or -1 if the value is not a mode:
-   STATE_SR only with an F32_* mode, no other bit. */
+/* The mode without the STATE_SR and RNG_ARS flags, or -1 if the value is
+   not a mode: STATE_SR only with an F32_* mode, no other bit. */
 static int base_mode(lpk_update_mode mode)
 {
-    const int m = (int)mode, base = m & ~(int)LPK_UPDATE_STATE_SR;
-    if (m < 0)
+    const int m = (int)mode & ~LPK_UPD_RNG_ARS, base = m & ~(int)LPK_UPDATE_STATE_SR;
+    if ((int)mode < 0)
         return -1;
     if (m != base)
         return LPK_UPD_IS_F32(base) ? base : -1;
     return (base >= LPK_UPDATE_NEAREST && base <= LPK_UPDATE_FP32) || LPK_UPD_IS_F32(base) ? base
                                                                                           : -1;
+}
+
+/* Whether a mode value (flags included) draws random bits: the stochastic
+   weight writes, and the state's SR. */
+static int draws_bits(lpk_update_mode mode, int base)
+{
+    return base == LPK_UPDATE_STOCHASTIC || base == LPK_UPDATE_F32_STOCHASTIC ||
+           ((int)mode & LPK_UPDATE_STATE_SR) != 0;
 }
 
 /* The buffers one step reads or writes, by name, with their element size. */
@@ -299,8 +307,14 @@ static lpk_status check_common(const char *fn, const void *p, lpk_update_mode mo
     if (*base < 0)
         return lpk_fail(LPK_EINVAL,
                         "%s: unknown update mode %d (LPK_UPDATE_STATE_SR goes with an "
-                        "LPK_UPDATE_F32_* mode only)",
+                        "LPK_UPDATE_F32_* mode only; LPK_UPDATE_RNG_ARS is the only other flag)",
                         fn, (int)mode);
+    if (((int)mode & LPK_UPD_RNG_ARS) && !draws_bits(mode, *base))
+        return lpk_fail(LPK_EINVAL,
+                        "%s: LPK_UPDATE_RNG_ARS with %s, which draws no random bits (it goes "
+                        "with LPK_UPDATE_STOCHASTIC, LPK_UPDATE_F32_STOCHASTIC or "
+                        "LPK_UPDATE_STATE_SR)",
+                        fn, mode_name(*base));
     if (step == 0)
         return lpk_fail(LPK_EINVAL, "%s: step is 0 (steps count from 1)", fn);
     return LPK_OK;
@@ -334,6 +348,7 @@ static lpk_status sgd_setup(upd_call *c, const lpk_sgd_params *p, lpk_update_mod
         .one_minus_damp = (float)(1.0 - (double)p->dampening),
         .neg_lr = -p->lr,
         .state_sr = ((int)mode & LPK_UPDATE_STATE_SR) != 0,
+        .rng_ars = ((int)mode & LPK_UPD_RNG_ARS) != 0,
     };
     c->sgd = LPK_SELECTED(lpk_op_update_sgd);
     c->sk = k;
@@ -372,6 +387,7 @@ static lpk_status adamw_setup(upd_call *c, const lpk_adamw_params *p, lpk_update
         .neg_step_size = (float)(-(double)p->lr / bc1),
         .lr_weight_decay = (float)((double)p->lr * (double)p->weight_decay),
         .state_sr = ((int)mode & LPK_UPDATE_STATE_SR) != 0,
+        .rng_ars = ((int)mode & LPK_UPD_RNG_ARS) != 0,
     };
     c->adamw = LPK_SELECTED(lpk_op_update_adamw);
     c->ak = k;

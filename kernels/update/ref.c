@@ -14,6 +14,7 @@
 
 #include "update.h"
 #include "../common/bf16.h"
+#include "../common/ars.h"
 #include "../common/philox.h"
 
 static inline float wid(lpk_bf16 h) { return lpk_bits_f32((uint32_t)h << 16); }
@@ -31,6 +32,18 @@ static inline lpk_bf16 sr(float x, uint32_t r16)
     return isnan(x) ? (lpk_bf16)LPK_UPD_QNAN16 : lpk_bf16_sr(lpk_f32_bits(x), r16);
 }
 
+/* The 16 random bits of element offset + i of the stream seed ^ xor: ARS-7
+   (ars != 0, lpk.h LPK_UPDATE_RNG_ARS) or Philox4x32-10, each with the
+   layout of lpk_f32_to_bf16. */
+static uint32_t rbits(const lpk_upd_bufs *b, int ars, uint64_t xor, size_t i)
+{
+    if (!ars)
+        return lpk_sr_bits16(b->seed ^ xor, b->offset + i);
+    lpk_ars_keys ks;
+    lpk_ars_sr_keys(&ks, b->seed ^ xor);
+    return lpk_ars_bits16(&ks, b->offset + i);
+}
+
 /* An fp32 value to store: NaN becomes the canonical quiet NaN. */
 static inline float canon(float x) { return isnan(x) ? lpk_bits_f32(LPK_UPD_QNAN32) : x; }
 
@@ -40,7 +53,7 @@ static inline float grad(const lpk_upd_bufs *b, size_t i)
 }
 
 /* The final weight write of the 16-bit modes, with the bf16 increment u. */
-static void write_weight(const lpk_upd_bufs *b, int mode, size_t i, float u)
+static void write_weight(const lpk_upd_bufs *b, int mode, int ars, size_t i, float u)
 {
     const float w = wid(b->w[i]);
     switch (mode) {
@@ -48,7 +61,7 @@ static void write_weight(const lpk_upd_bufs *b, int mode, size_t i, float u)
         b->w[i] = rne(w + u);
         break;
     case LPK_UPDATE_STOCHASTIC:
-        b->w[i] = sr(w + u, lpk_sr_bits16(b->seed, b->offset + i));
+        b->w[i] = sr(w + u, rbits(b, ars, 0, i));
         break;
     case LPK_UPDATE_KAHAN: {
         const float c = wid(b->comp[i]);
@@ -66,21 +79,23 @@ static void write_weight(const lpk_upd_bufs *b, int mode, size_t i, float u)
 /* ---- the fp32-arithmetic modes (LPK_UPDATE_F32_*) ----------------------- */
 
 /* A state value stored once: rne, or SR with the stream seed ^ xor. */
-static lpk_bf16 store_state(const lpk_upd_bufs *b, int state_sr, uint64_t xor, size_t i, float x)
+static lpk_bf16 store_state(const lpk_upd_bufs *b, int state_sr, int ars, uint64_t xor, size_t i,
+                            float x)
 {
-    return state_sr ? sr(x, lpk_sr_bits16(b->seed ^ xor, b->offset + i)) : rne(x);
+    return state_sr ? sr(x, rbits(b, ars, xor, i)) : rne(x);
 }
 
 /* The weight write of the fp32-arithmetic modes: W = wid(w), u the fp32
    increment; one rounding per stored value. */
-static void write_weight_f32(const lpk_upd_bufs *b, int mode, size_t i, float W, float u)
+static void write_weight_f32(const lpk_upd_bufs *b, int mode, int ars, size_t i, float W,
+                             float u)
 {
     switch (mode) {
     case LPK_UPDATE_F32_NEAREST:
         b->w[i] = rne(W + u);
         break;
     case LPK_UPDATE_F32_STOCHASTIC:
-        b->w[i] = sr(W + u, lpk_sr_bits16(b->seed, b->offset + i));
+        b->w[i] = sr(W + u, rbits(b, ars, 0, i));
         break;
     case LPK_UPDATE_F32_KAHAN: {
         const float y = u - wid(b->comp[i]);
@@ -132,8 +147,8 @@ void lpk_update_sgd__ref(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k)
             const float w = wid(b->w[i]);
             const float u = sgd_fp32(k, w, grad(b, i), reads_m ? wid(b->m[i]) : 0, &buf);
             if (k->momentum_on)
-                b->m[i] = store_state(b, k->state_sr, LPK_UPD_SEED_M, i, buf);
-            write_weight_f32(b, k->mode, i, w, u);
+                b->m[i] = store_state(b, k->state_sr, k->rng_ars, LPK_UPD_SEED_M, i, buf);
+            write_weight_f32(b, k->mode, k->rng_ars, i, w, u);
             continue;
         }
         if (k->mode == LPK_UPDATE_FP32) {
@@ -156,7 +171,7 @@ void lpk_update_sgd__ref(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k)
             b->m[i] = rne(buf);
             d = k->nesterov ? bf(g + bf(k->mom * buf)) : buf;
         }
-        write_weight(b, k->mode, i, bf(k->neg_lr * d));
+        write_weight(b, k->mode, k->rng_ars, i, bf(k->neg_lr * d));
     }
 }
 
@@ -168,9 +183,9 @@ void lpk_update_adamw__ref(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k)
             float m, v;
             const float w = wid(b->w[i]);
             const float u = adamw_fp32(k, w, g, wid(b->m[i]), wid(b->v[i]), &m, &v);
-            b->m[i] = store_state(b, k->state_sr, LPK_UPD_SEED_M, i, m);
-            b->v[i] = store_state(b, k->state_sr, LPK_UPD_SEED_V, i, v);
-            write_weight_f32(b, k->mode, i, w, u);
+            b->m[i] = store_state(b, k->state_sr, k->rng_ars, LPK_UPD_SEED_M, i, m);
+            b->v[i] = store_state(b, k->state_sr, k->rng_ars, LPK_UPD_SEED_V, i, v);
+            write_weight_f32(b, k->mode, k->rng_ars, i, w, u);
             continue;
         }
         if (k->mode == LPK_UPDATE_FP32) {
@@ -192,7 +207,7 @@ void lpk_update_adamw__ref(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k)
         const float u = k->decay ? bf(st - dec) : st;
         b->m[i] = rne(m);
         b->v[i] = rne(v);
-        write_weight(b, k->mode, i, u);
+        write_weight(b, k->mode, k->rng_ars, i, u);
     }
 }
 

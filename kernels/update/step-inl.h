@@ -1,6 +1,8 @@
 /* The optimizer-update kernels written once over a small set of vector
-   primitives; each ISA file (avx512.c, avx2.c, neon.c) defines them and
-   includes this file, which then defines that ISA's four kernels.
+   primitives; each ISA file (avx512.c, avx2.c, neon.c and their AES
+   variants avx512vaes.c, avx2vaes.c, neonaes.c) defines them (the shared
+   ones in <isa>-inl.h) and includes this file, which then defines that
+   variant's four kernels.
    Bit-identical to ref.c: the same ops in the same order, each rounding
    where ref.c rounds.
 
@@ -8,14 +10,24 @@
      UPD_VL, UPD_STEP      lanes per vector; elements per step (a multiple of
                            2*UPD_VL and of 8, the Philox block)
      UPD_SUFFIX            avx512, avx2, neon: the kernel names' suffix
-     UPD_RB                steps whose SR bits one upd_rbits call makes
-     upd_keys, upd_keys_init(k, seed), upd_rbits(k, q, r[UPD_RB*UPD_STEP/UPD_VL]):
-                           (one upd_keys per random stream: the weight's, and
-                           with LPK_UPDATE_STATE_SR those of m and v)
-                           the SR bits of elements 8q .. 8q + UPD_RB*UPD_STEP - 1,
-                           one uint32 lane each (value < 2^16), laid out like
-                           v_ld16's vectors (a call may make bits past the
-                           end of the call's elements: they are not used)
+     UPD_RB                steps whose SR bits one bits call makes
+     upd_pkeys, upd_pkeys_init(k, seed), upd_prbits(k, q, r[UPD_RB*UPD_STEP/UPD_VL]):
+                           Philox4x32-10: the SR bits of elements
+                           8q .. 8q + UPD_RB*UPD_STEP - 1, one uint32 lane
+                           each (value < 2^16), laid out like v_ld16's
+                           vectors (a call may make bits past the end of the
+                           call's elements: they are not used)
+     upd_r16_load(p, r[2]) the two bit vectors of a pair from the uint16 of
+                           its UPD_PAIR elements in element order
+     UPD_ARS_NATIVE        defined by a file with AES instructions, which then
+                           provides upd_akeys, upd_akeys_init(k, seed) (key
+                           {seed, 0}) and upd_arbits(k, q, r) as upd_prbits
+                           with ARS-7 bits (lpk.h, LPK_ROUND_STOCHASTIC_ARS);
+                           otherwise this file computes them block by block
+                           with the software AES of common/ars.h (slow, but
+                           never an instruction the tier may lack).
+   Each random stream (the weight's, and with LPK_UPDATE_STATE_SR those of m
+   and v) has one upd_keys of the call's generator.
      v_set, v_add, v_sub, v_mul, v_div, v_sqrt
      v_ld16(p, &lo, &hi)   2*UPD_VL bf16 widened to fp32 in two vectors; the
                            lane order within the pair may be any fixed
@@ -46,7 +58,55 @@
 #error "define the vector primitives and UPD_SUFFIX before including step-inl.h"
 #endif
 
+#include "../common/ars.h"
 #include "../common/stream.h"
+
+#define UPD_ALWAYS static inline __attribute__((always_inline))
+
+#ifndef UPD_ARS_NATIVE
+/* ARS-7 bits without AES instructions: the software AES round, one block
+   per 8 elements, out of line (the rare slow path stays out of the loops). */
+typedef lpk_ars_keys upd_akeys;
+static inline void upd_akeys_init(upd_akeys *k, uint64_t seed) { lpk_ars_sr_keys(k, seed); }
+static __attribute__((noinline)) void upd_arbits(const upd_akeys *k, uint64_t q,
+                                                 UV r[UPD_RB * UPD_STEP / UPD_VL])
+{
+    _Alignas(64) uint16_t b[UPD_RB * UPD_STEP];
+    for (size_t i = 0; i < UPD_RB * UPD_STEP / 8; i++)
+        lpk_ars_sr_block(k, (q + i) & LPK_ARS_QMASK, (uint8_t *)(b + 8 * i));
+    for (size_t p = 0; p < UPD_RB * UPD_STEP / (2 * UPD_VL); p++)
+        upd_r16_load(b + 2 * UPD_VL * p, r + 2 * p);
+}
+#endif
+
+/* The keys of one random stream, of the call's generator. */
+typedef struct {
+    int ars;
+    union {
+        upd_pkeys p;
+        upd_akeys a;
+    } u;
+} upd_keys;
+
+static inline void upd_keys_init(upd_keys *k, uint64_t seed, int ars)
+{
+    k->ars = ars;
+    if (ars)
+        upd_akeys_init(&k->u.a, seed);
+    else
+        upd_pkeys_init(&k->u.p, seed);
+}
+
+/* The bits of UPD_RB steps from element 8q, of either generator (one
+   predictable branch per UPD_RB steps). */
+UPD_ALWAYS void upd_rbits(const upd_keys *k, uint64_t q, UV r[UPD_RB * UPD_STEP / UPD_VL])
+{
+    if (k->ars)
+        upd_arbits(&k->u.a, q, r);
+    else
+        upd_prbits(&k->u.p, q, r);
+}
+
 /* Prefetch distance and locality hint of the read streams.  Measured at
    64M elements, Kahan SGD, 1 thread, medians of 7 interleaved runs of
    separately built binaries: 4 KiB / L2 hint (the rounding family's) 1.95,
@@ -58,7 +118,6 @@
 #define UPD_PF_HINT 3
 #endif
 
-#define UPD_ALWAYS static inline __attribute__((always_inline))
 #define UPD_CAT_(a, b) a##__##b
 #define UPD_CAT(a, b) UPD_CAT_(a, b)
 #define UPD_NAME(op) UPD_CAT(lpk_update_##op, UPD_SUFFIX)
@@ -454,14 +513,15 @@ static void partial_step(upd_steps_fn *fn, const lpk_upd_bufs *b, const void *k,
 
 /* A head step when SR (of the weight or the state) needs the first full
    step on a Philox block boundary, the full steps, a tail step. */
-static void drive(upd_steps_fn *fn, const lpk_upd_bufs *b, const void *k, int mode, int ssr)
+static void drive(upd_steps_fn *fn, const lpk_upd_bufs *b, const void *k, int mode, int ssr,
+                  int ars)
 {
     upd_keys keys[RS_COUNT];
     if (UPD_WSR(mode))
-        upd_keys_init(&keys[RS_W], b->seed);
+        upd_keys_init(&keys[RS_W], b->seed, ars);
     if (ssr) {
-        upd_keys_init(&keys[RS_M], b->seed ^ LPK_UPD_SEED_M);
-        upd_keys_init(&keys[RS_V], b->seed ^ LPK_UPD_SEED_V);
+        upd_keys_init(&keys[RS_M], b->seed ^ LPK_UPD_SEED_M, ars);
+        upd_keys_init(&keys[RS_V], b->seed ^ LPK_UPD_SEED_V, ars);
     }
     const size_t n = b->n;
     size_t i = 0;
@@ -492,7 +552,7 @@ void UPD_NAME(sgd)(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k)
         return;
     const int mom = !k->momentum_on ? MOM_NONE : k->first ? MOM_FIRST : MOM_LATER;
     const int ssr = LPK_UPD_IS_F32(k->mode) && k->state_sr && k->momentum_on;
-    drive(sgd_tab[mi][b->g32 != NULL][mom], b, k, k->mode, ssr);
+    drive(sgd_tab[mi][b->g32 != NULL][mom], b, k, k->mode, ssr, k->rng_ars);
 }
 
 void UPD_NAME(adamw)(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k)
@@ -500,10 +560,13 @@ void UPD_NAME(adamw)(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k)
     const int mi = mode_index(k->mode);
     if (mi < 0)
         return;
-    drive(adamw_tab[mi][b->g32 != NULL], b, k, k->mode, LPK_UPD_IS_F32(k->mode) && k->state_sr);
+    drive(adamw_tab[mi][b->g32 != NULL], b, k, k->mode, LPK_UPD_IS_F32(k->mode) && k->state_sr,
+          k->rng_ars);
 }
 
 /* ---- Kahan checkpoints ------------------------------------------------------ */
+/* (no bits: the AES variants leave them to their base tier's file) */
+#ifndef UPD_ARS_NATIVE
 
 UPD_ALWAYS void split_pair(const float *w32, lpk_bf16 *w, lpk_bf16 *comp)
 {
@@ -557,3 +620,4 @@ void UPD_NAME(kahan_merge)(const lpk_bf16 *w, const lpk_bf16 *comp, float *w32, 
         memcpy(w32 + i, x, (n - i) * sizeof(float));
     }
 }
+#endif

@@ -7,7 +7,11 @@
    per-call fp32 constants once, and hand each thread a chunk [lo, hi) as a
    lpk_upd_bufs whose pointers and SR offset are already advanced by lo.
    The SIMD kernels are written once over vector primitives (step-inl.h),
-   with loops specialised on mode, gradient type and momentum state. */
+   with loops specialised on mode, gradient type and momentum state.
+   The SR bits come from the generator the caller names (Philox4x32-10, or
+   ARS-7 with LPK_UPDATE_RNG_ARS): the AES variants first in each step
+   list make ARS bits with AES instructions and are otherwise their base
+   tier's kernels; a plain-tier variant computes ARS in software. */
 #ifndef LPK_UPDATE_H
 #define LPK_UPDATE_H
 
@@ -44,6 +48,7 @@ typedef struct {
     float one_minus_damp;     /* 1 - dampening */
     float neg_lr;    /* -lr */
     int state_sr;    /* fp32-arithmetic modes: state rounded stochastically */
+    int rng_ars;     /* SR bits from ARS-7 (LPK_UPDATE_RNG_ARS), else Philox */
 } lpk_upd_sgd_k;
 
 /* AdamW per-call constants (fp32 scalars, computed once in api.c; never
@@ -59,6 +64,7 @@ typedef struct {
     float neg_step_size;    /* -lr / (1 - beta1^step) */
     float lr_weight_decay;   /* lr * weight_decay */
     int state_sr;    /* fp32-arithmetic modes: state rounded stochastically */
+    int rng_ars;     /* SR bits from ARS-7 (LPK_UPDATE_RNG_ARS), else Philox */
 } lpk_upd_adamw_k;
 
 typedef void lpk_update_sgd_fn(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k);
@@ -78,19 +84,29 @@ typedef void lpk_update_kahan_merge_fn(const lpk_bf16 *w, const lpk_bf16 *comp, 
 /* The fp32-arithmetic modes (LPK_UPDATE_F32_*) and the seeds of their
    state's stochastic rounding (lpk.h): m draws from seed ^ LPK_UPD_SEED_M,
    v from seed ^ LPK_UPD_SEED_V. */
+/* The SR bits' generator: ARS-7 with this flag (lpk.h LPK_UPDATE_RNG_ARS),
+   Philox4x32-10 without.  The AES variants (<isa>vaes.c, neonaes.c) make
+   ARS bits with AES instructions; the others with the software AES round. */
+#define LPK_UPD_RNG_ARS 64
 #define LPK_UPD_IS_F32(mode) ((mode) >= LPK_UPDATE_F32_NEAREST && (mode) <= LPK_UPDATE_F32_KAHAN)
 #define LPK_UPD_SEED_M 0x9E3779B97F4A7C15ull
 #define LPK_UPD_SEED_V 0xBF58476D1CE4E5B9ull
 
 #define LPK_UPDATE_SGD_VARIANTS(V) \
+    V(AVX512VAES, lpk_update_sgd__avx512vaes) \
     V(AVX512, lpk_update_sgd__avx512) \
+    V(AVX2VAES, lpk_update_sgd__avx2vaes) \
     V(AVX2, lpk_update_sgd__avx2) \
+    V(NEONAES, lpk_update_sgd__neonaes) \
     V(NEON, lpk_update_sgd__neon) \
     V(SCALAR, lpk_update_sgd__ref)
 
 #define LPK_UPDATE_ADAMW_VARIANTS(V) \
+    V(AVX512VAES, lpk_update_adamw__avx512vaes) \
     V(AVX512, lpk_update_adamw__avx512) \
+    V(AVX2VAES, lpk_update_adamw__avx2vaes) \
     V(AVX2, lpk_update_adamw__avx2) \
+    V(NEONAES, lpk_update_adamw__neonaes) \
     V(NEON, lpk_update_adamw__neon) \
     V(SCALAR, lpk_update_adamw__ref)
 

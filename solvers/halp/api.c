@@ -27,7 +27,14 @@ static lpk_status check_shapes(const lpk_halp_options *o, const float *X, const 
     return LPK_OK;
 }
 
-static lpk_status check_options(const lpk_halp_options *o, size_t n)
+/* Offset between the stochastic-rounding bits of consecutive inner steps
+   (lpk.h): 64 for Philox (shared period), ceil(d / 8) * 8 for ARS. */
+static uint64_t sr_stride(lpk_rng rng, size_t d)
+{
+    return rng == LPK_RNG_ARS ? ((uint64_t)d + 7) / 8 * 8 : (uint64_t)LPK_FIXED_SR_PERIOD;
+}
+
+static lpk_status check_options(const lpk_halp_options *o, size_t n, size_t d)
 {
     const int s = (int)o->solver;
     if (s < LPK_SOLVER_GD || s > LPK_SOLVER_HALP)
@@ -51,7 +58,10 @@ static lpk_status check_options(const lpk_halp_options *o, size_t n)
     if (o->epochs < 0)
         return BAD("epochs = %d; need epochs >= 0", o->epochs);
     const uint64_t T = o->T ? (uint64_t)o->T : (uint64_t)n;
-    if (o->epochs > 0 && T > (UINT64_MAX / LPK_FIXED_SR_PERIOD) / (uint64_t)o->epochs)
+    if ((int)o->rng != LPK_RNG_PHILOX && (int)o->rng != LPK_RNG_ARS)
+        return BAD("unknown rng %d; LPK_RNG_PHILOX (0) or LPK_RNG_ARS (1)", (int)o->rng);
+    const uint64_t stride = sr_stride(o->rng, d);
+    if (o->epochs > 0 && T > (UINT64_MAX / stride) / (uint64_t)o->epochs)
         return BAD("T * epochs = %llu * %d steps is too many", (unsigned long long)T, o->epochs);
     return LPK_OK;
 }
@@ -103,7 +113,7 @@ static lpk_status validate(const lpk_halp_options *o, const float *X, const floa
     size_t x_bytes;
     lpk_status st = check_shapes(o, X, y, n, d, w, &x_bytes);
     if (st == LPK_OK)
-        st = check_options(o, n);
+        st = check_options(o, n, d);
     if (st == LPK_OK)
         st = check_overlaps(o, X, x_bytes, y, n, d, w, trace);
     if (st == LPK_OK)
@@ -134,8 +144,14 @@ static void init_run(halp_run *R, const lpk_halp_options *o, const float *X, con
     R->dequant16 = LPK_SELECTED(lpk_op_fixed_dequant16);
     R->dot8 = LPK_SELECTED(lpk_op_fixed_dot8);
     R->dot16 = LPK_SELECTED(lpk_op_fixed_dot16);
-    R->update8 = LPK_SELECTED(lpk_op_fixed_update8);
-    R->update16 = LPK_SELECTED(lpk_op_fixed_update16);
+    if (o->rng == LPK_RNG_ARS) {
+        R->update8 = LPK_SELECTED(lpk_op_fixed_update8_ars);
+        R->update16 = LPK_SELECTED(lpk_op_fixed_update16_ars);
+    } else {
+        R->update8 = LPK_SELECTED(lpk_op_fixed_update8);
+        R->update16 = LPK_SELECTED(lpk_op_fixed_update16);
+    }
+    R->sr_stride = sr_stride(o->rng, d);
     R->dotf = LPK_SELECTED(lpk_op_fixed_dotf);
     R->updatef = LPK_SELECTED(lpk_op_fixed_updatef);
 }

@@ -69,8 +69,9 @@ typedef struct {
     lpk_fixed_dequant16_fn *dequant16;
     lpk_fixed_dot8_fn *dot8;
     lpk_fixed_dot16_fn *dot16;
-    lpk_fixed_update8_fn *update8;
+    lpk_fixed_update8_fn *update8;   /* the rng's: update8 (Philox) or update8_ars */
     lpk_fixed_update16_fn *update16;
+    uint64_t sr_stride;  /* offset between inner steps' bits: 64 (Philox), ceil8(d) (ARS) */
     lpk_fixed_dotf_fn *dotf;
     lpk_fixed_updatef_fn *updatef;
 } halp_run;

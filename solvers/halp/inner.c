@@ -48,7 +48,8 @@ HALP_ALWAYS void inner_f32(const halp_run *R, const halp_inner_args *A, f32_step
 }
 
 /* zq = sat(R(a zq + c xq_i + h)), c = -alpha dphi s_i / delta (kind);
-   step t of the run rounds with offset t * LPK_FIXED_SR_PERIOD. */
+   step t of the run rounds with offset t * R->sr_stride (lpk.h: 64 for
+   Philox, ceil(d / 8) * 8 for ARS). */
 HALP_ALWAYS void inner_lp(const halp_run *R, const halp_inner_args *A, lp_step kind,
                           double delta, const int64_t *cdot, const float *h, void *zq)
 {
@@ -74,7 +75,7 @@ HALP_ALWAYS void inner_lp(const halp_run *R, const halp_inner_args *A, lp_step k
             }
             const float c = (float)(-A->alpha * dphi * si / delta);
             halp_qupdate(R, zq, xq, h, A->a, c, A->seed,
-                         (A->step0 + t0 + k) * (uint64_t)LPK_FIXED_SR_PERIOD);
+                         (A->step0 + t0 + k) * R->sr_stride);
         }
     }
 }
