@@ -113,11 +113,11 @@ want gemm && { if step gemm 60 "$bin/bench_gemm" --quick --threads 1,2; then sho
 want update && { if step update 40 "$bin/bench_update" --quick; then show_json "$out/update.log"; else status=1; fi; }
 want fixed && { if step fixed 15 "$bin/bench_fixed" --sizes 1024; then show_json "$out/fixed.log"; else status=1; fi; }
 if want optim && [ -f perf/bench_optim.py ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  optim_args=()
-  [ "$quick" -eq 1 ] && optim_args=(--quick)
-  if step optim 90 env LPK_LIBRARY="$PWD/build/native-release/liblpk.so" \
-      /usr/bin/python3 perf/bench_optim.py "${optim_args[@]}"; then
-    show_json "$out/optim.log"; else status=1; fi
+  optim_args=(--reps 5 --threads 1,2)
+  [ "$quick" -eq 1 ] && optim_args=(--reps 3 --threads 1 --layers 4)
+  if step optim 90 env LPK_LIBRARY="$PWD/build/native-release/liblpk.so" PYTHONPATH="$PWD/python" \
+      /usr/bin/python3 perf/bench_optim.py "${optim_args[@]}" --json "$out/optim.jsonl"; then
+    show_text "$out/optim.log"; else status=1; fi
 fi
 halp() {
   "$ex/halp/halp_lsq" --quick "$out" && "$ex/halp/halp_logistic" --quick "$out" &&

@@ -13,6 +13,11 @@
 # Ends with one line "tests: N passed, M failed"; exit status 0 only if all pass.
 set -uo pipefail
 cd "$(dirname "$0")"
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  sed -n '2,/^# Ends with/p' "$0" | sed 's/^# \{0,1\}//'
+  echo "usage: ./test.sh [PRESET...]   (default: every preset above)"
+  exit 0
+fi
 ./toolchains/install-deps.sh || exit 1
 presets=(native-release native-debug native-minimal aarch64 aarch64-clang native-clang
          native-clang-debug native-fuzz)

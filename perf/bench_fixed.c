@@ -278,6 +278,11 @@ static void step_row(const char *label, const lpk_variant *d8, const lpk_variant
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: %s [--sizes n1,n2,...] [--quick] [--ref]\n", argv[0]);
+            return 0;
+        }
     int quick = 0, all_ref = 0;
     size_t sizes[8] = {1024, (size_t)64 << 20};
     int nsizes = 2;

@@ -201,6 +201,12 @@ static void measure_peaks(void)
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: %s [--threads 1,2] [--quick] [--shapes square|train|all] "
+                            "[--only substring] [--sizes 512,2048] [--scaling REPS]\n", argv[0]);
+            return 0;
+        }
     int threads[4] = {1, 2}, nthreads = 2, quick = 0, scale_reps = 0;
     const char *which = "all", *only = NULL;
     size_t sq_user[8], nsq_user = 0;

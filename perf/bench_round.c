@@ -134,6 +134,11 @@ static void emit(const char *op, const char *variant, const char *tier, size_t n
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: %s [--threads N] [--sizes n1,n2,...] [--quick]\n", argv[0]);
+            return 0;
+        }
     int threads = 1, quick = 0;
     size_t sizes[8] = {4096, 131072, (size_t)64 << 20};
     int nsizes = 3;

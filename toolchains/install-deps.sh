@@ -28,7 +28,7 @@ case "$profile" in
   lib) want=("${LIB[@]}") ;;
   main) want=("${LIB[@]}" "${MAIN[@]}") ;;
   test) want=("${LIB[@]}" "${MAIN[@]}" "${TEST[@]}") ;;
-  -h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) echo "usage: toolchains/install-deps.sh [lib|main|test]"; sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "install-deps: unknown profile '$profile' (lib, main, test)" >&2; exit 2 ;;
 esac
 

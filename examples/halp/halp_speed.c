@@ -67,15 +67,19 @@ static double minimum(const double *v, int n)
     return m;
 }
 
-static void usage(void)
+static void usage_to(FILE *f, int status)
 {
-    fprintf(stderr, "usage: halp_speed [--quick] [--n N] [--d D] [--epochs E] [--T T] "
+    fprintf(f, "usage: halp_speed [--quick] [--n N] [--d D] [--epochs E] [--T T] "
                     "[--rounds R] [--threads N] [OUTDIR]\n");
-    exit(2);
+    exit(status);
 }
+#define usage() usage_to(stderr, 2)
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            usage_to(stdout, 0);
     size_t n = 50000, d = 1024, T = 0;
     int epochs = 5, rounds = 3, threads = 1, quick = 0, n_set = 0, e_set = 0, r_set = 0;
     const char *out = "build/results";
