@@ -206,8 +206,8 @@ LPK_API lpk_status lpk_get_topology(lpk_topology *out);
  *   software, much slower than Philox.  The two generators give different
  *   bits; each is reproducible on its own (same tiers/threads/splits rule).
  *   The optimizer steps draw the same ARS bits with LPK_UPDATE_RNG_ARS (see
- *   there); lpk_gemm_bf16 does not take this mode (yet): it is LPK_EINVAL
- *   there.
+ *   there), HALP with lpk_halp_options.rng, and lpk_gemm_bf16 takes this
+ *   mode as it takes LPK_ROUND_STOCHASTIC.
  * All modes: NaN stays NaN, quiet, with its sign (bf16 = top 16 bits with the
  *   quiet bit set); +-Inf and +-0 stay; a finite value becomes Inf only when
  *   rounding up from the largest finite bf16 magnitude.
@@ -285,9 +285,10 @@ LPK_API lpk_status lpk_gemm_bf16f32(lpk_trans ta, lpk_trans tb, size_t m, size_t
                                     size_t ldc);
 
 /* Same with bf16 C: beta * C is read from bf16, and the fp32 result is
- * rounded to bf16 with `mode`.  LPK_ROUND_STOCHASTIC draws the bits of
- * element (i, j) exactly as lpk_f32_to_bf16 does for index i*n + j with
- * `seed` (offset 0), so for the same fp32 results the output is the same for
+ * rounded to bf16 with `mode`.  LPK_ROUND_STOCHASTIC (Philox) and
+ * LPK_ROUND_STOCHASTIC_ARS (ARS-7, recommended) draw the bits of element
+ * (i, j) exactly as lpk_f32_to_bf16 does for index i*n + j with `seed`
+ * (offset 0), so for the same fp32 results the output is the same for
  * every thread count and variant.  Uses an m x n fp32 scratch buffer
  * (LPK_ENOMEM if it cannot be allocated). */
 LPK_API lpk_status lpk_gemm_bf16(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t k,

@@ -325,6 +325,9 @@ static void test_threads_and_bf16_output(void **state)
             t[i * n + j] = (float)(acc * 0.3);
         }
     assert_int_equal(lpk_f32_to_bf16(t, want, m * n, LPK_ROUND_STOCHASTIC, 99, 0), LPK_OK);
+    lpk_bf16 *want_ars = malloc(m * n * 2);
+    assert_int_equal(lpk_f32_to_bf16(t, want_ars, m * n, LPK_ROUND_STOCHASTIC_ARS, 99, 0), LPK_OK);
+    assert_true(tu_first_diff(want, want_ars, m * n * 2) != -1); /* two generators */
     int variants = 0;
     for (int tier = LPK_TIER_COUNT - 1; tier >= 0; tier--) {
         if (!lpk_tier_supported((lpk_tier)tier))
@@ -337,6 +340,12 @@ static void test_threads_and_bf16_output(void **state)
                                            h1, n, LPK_ROUND_STOCHASTIC, 99), LPK_OK);
             if (tu_first_diff(h1, want, m * n * 2) != -1)
                 fail_msg("bf16 SR output differs under tier %s, %d thread(s)", lpk_tiers[tier].name, threads);
+            memset(h1, 0, m * n * 2);
+            assert_int_equal(lpk_gemm_bf16(LPK_NOTRANS, LPK_NOTRANS, m, n, k, 0.3f, a, k, b, n, 0.0f,
+                                           h1, n, LPK_ROUND_STOCHASTIC_ARS, 99), LPK_OK);
+            if (tu_first_diff(h1, want_ars, m * n * 2) != -1)
+                fail_msg("bf16 SR (ARS) output differs under tier %s, %d thread(s)",
+                         lpk_tiers[tier].name, threads);
         }
         variants++;
     }
@@ -352,7 +361,7 @@ static void test_threads_and_bf16_output(void **state)
             assert_int_equal(h2[i * n + j], to_bf16(expect));
         }
     lpk_set_num_threads(0);
-    free(a); free(b); free(h1); free(h2); free(want); free(t);
+    free(a); free(b); free(h1); free(h2); free(want); free(want_ars); free(t);
 }
 
 /* cblas_sbgemm: row- and column-major against the exact product. */

@@ -224,7 +224,8 @@ lpk_status lpk_gemm_bf16(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t 
     lpk_status st = lpk_ready();
     if (st != LPK_OK)
         return st;
-    if (mode != LPK_ROUND_NEAREST && mode != LPK_ROUND_STOCHASTIC)
+    if (mode != LPK_ROUND_NEAREST && mode != LPK_ROUND_STOCHASTIC &&
+        mode != LPK_ROUND_STOCHASTIC_ARS)
         return lpk_fail(LPK_EINVAL, "lpk_gemm_bf16: unknown rounding mode %d", (int)mode);
     st = check_all(&nm, ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, sizeof(lpk_bf16));
     if (st != LPK_OK || m == 0 || n == 0)
@@ -251,7 +252,8 @@ lpk_status lpk_gemm_bf16(lpk_trans ta, lpk_trans tb, size_t m, size_t n, size_t 
     if (mode == LPK_ROUND_NEAREST)
         job.rne = LPK_SELECTED(lpk_op_round_rne);
     else
-        job.sr = LPK_SELECTED(lpk_op_round_sr);
+        job.sr = mode == LPK_ROUND_STOCHASTIC ? LPK_SELECTED(lpk_op_round_sr)
+                                              : LPK_SELECTED(lpk_op_round_sr_ars);
     lpk_parallel_for(m, 1, n * 6, round_rows, &job);
     free(t);
     return LPK_OK;
