@@ -324,7 +324,9 @@ static void run_api(const problem *p, const char *tier, unsigned flags, uint64_t
     if (flags & 4) {
         /* bf16 C: the same as rounding lpk_gemm_bf16f32's result on the
            widened C, element (i, j) with index i*n + j */
-        const lpk_round mode = (flags & 32) ? LPK_ROUND_STOCHASTIC : LPK_ROUND_NEAREST;
+        const lpk_round mode = !(flags & 32)  ? LPK_ROUND_NEAREST
+                               : (flags & 64) ? LPK_ROUND_STOCHASTIC_ARS
+                                               : LPK_ROUND_STOCHASTIC;
         const size_t cnt = (p->m - 1) * p->ldc + p->n;
         lpk_bf16 *h = malloc(cnt * sizeof(lpk_bf16));
         memcpy(h, p->cb0, cnt * sizeof(lpk_bf16));
