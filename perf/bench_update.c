@@ -247,6 +247,12 @@ static void emit(const bcase *c, const char *variant, const char *tier, size_t n
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: %s [--threads N] [--sizes n1,n2,...] [--only TEXT] [--quick] [--ref] "
+                    "[--multi]\n", argv[0]);
+            return 0;
+        }
     int threads = 1, quick = 0, big_ref = 0, multi = 0;
     const char *only = NULL;
     size_t sizes[8] = {65536, (size_t)64 << 20};
