@@ -372,11 +372,16 @@ static void test_bad_mode(void **state)
             assert_int_equal(dst[k], 0xAAAA);
     }
     assert_int_equal(lpk_f32_to_bf16(src, dst, 4, LPK_ROUND_STOCHASTIC_ARS, 1, 0), LPK_OK);
-    /* ops that do not take ARS bits yet refuse it too */
-    lpk_bf16 a[4] = {0}, b[4] = {0}, c[4];
+    /* the bf16-output GEMM takes ARS bits and refuses unknown modes */
+    lpk_bf16 a[4] = {0}, b[4] = {0}, c[4] = {0x1234, 0x1234, 0x1234, 0x1234};
+    assert_int_equal(lpk_gemm_bf16(LPK_NOTRANS, LPK_NOTRANS, 2, 2, 2, 1.0f, a, 2, b, 2, 0.0f, c, 2,
+                                   (lpk_round)3, 1),
+                     LPK_EINVAL);
+    assert_int_equal(c[0], 0x1234);
     assert_int_equal(lpk_gemm_bf16(LPK_NOTRANS, LPK_NOTRANS, 2, 2, 2, 1.0f, a, 2, b, 2, 0.0f, c, 2,
                                    LPK_ROUND_STOCHASTIC_ARS, 1),
-                     LPK_EINVAL);
+                     LPK_OK);
+    assert_int_equal(c[0], 0);
 }
 
 int main(void)
