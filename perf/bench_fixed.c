@@ -27,13 +27,7 @@
 #include "benchutil.h"
 #include "lpk_internal.h"
 #include "fixed/fixed.h"
-#if defined(__x86_64__)
-#include <immintrin.h>
-#pragma GCC push_options
-#pragma GCC target("avx2,aes,vaes")
-#include "common/ars_x86.h"
-#pragma GCC pop_options
-#endif
+#include "rng/rng.h"
 
 typedef struct {
     const lpk_variant *v, *v2; /* v2: the update of a step job */
@@ -129,17 +123,15 @@ static void run_dequant8(void *p)
     __asm__ volatile("" ::: "memory");
 }
 
-#if defined(__x86_64__)
-/* Can this machine run the avx2vaes tier (the generator-alone row)? */
-static int lpk_tier_runnable_avx2vaes(void)
+/* The rng table's VAES256 ARS variant when it can run here, else NULL. */
+static const lpk_variant *find_ars_alone(void)
 {
-    const lpk_op *op = &lpk_op_fixed_update8_ars.op;
+    const lpk_op *op = &lpk_op_rng_ars.op;
     for (size_t k = 0; k < op->count; k++)
-        if (op->variants[k].tier == LPK_TIER_AVX2VAES)
-            return lpk_variant_runnable(&op->variants[k]);
-    return 0;
+        if (op->variants[k].tier == LPK_TIER_AVX2VAES && lpk_variant_runnable(&op->variants[k]))
+            return &op->variants[k];
+    return NULL;
 }
-#endif
 
 /* One HALP inner step: dot then update (int8 with SR, or fp32). */
 static void run_step8(void *p)
@@ -163,28 +155,21 @@ static void run_step8_ars(void *p)
     __asm__ volatile("" ::: "memory");
 }
 
-/* The generator alone: n 16-bit ARS-7 values (n / 8 blocks) into a8/b8
-   scratch (2n bytes: the fp32 buffer bf), eight VAES256 states at a time,
-   as update8_ars__avx2vaes makes them. */
-#if defined(__x86_64__)
-__attribute__((target("avx2,aes,vaes"))) static void run_ars_alone(void *p)
+/* The generator alone: n 16-bit ARS-7 values (n / 8 blocks) into the
+   fp32 scratch bf (2n bytes), by the rng table's VAES256 variant (the bits
+   update8_ars__avx2vaes draws); ars_alone is that variant, NULL when it
+   cannot run here. */
+static const lpk_variant *ars_alone;
+
+static void run_ars_alone(void *p)
 {
     job *j = p;
-    lpk_ars_keys256 k;
-    lpk_ars_keys256_init(&k, 42, 0);
-    uint16_t *r = (uint16_t *)j->bf;
+    const uint32_t key[4] = {42, 0, 0, 0};
     const uint64_t q0 = j->step++ * (uint64_t)(j->n / 8);
-    for (size_t b = 0; b + 16 <= j->n / 8; b += 16) {
-        __m256i v[8];
-        for (int c = 0; c < 8; c++)
-            v[c] = _mm256_setr_epi64x((long long)(q0 + b + 2 * c), 0, (long long)(q0 + b + 2 * c + 1), 0);
-        lpk_ars_x2n(v, 8, &k);
-        for (int c = 0; c < 8; c++)
-            _mm256_storeu_si256((__m256i *)(r + 8 * b + 16 * c), v[c]);
-    }
+    const uint32_t ctr[4] = {(uint32_t)q0, (uint32_t)(q0 >> 32), 0, 0};
+    LPK_FN(lpk_op_rng_ars, ars_alone)(key, ctr, j->n / 8, (uint32_t *)j->bf);
     __asm__ volatile("" ::: "memory");
 }
-#endif
 
 /* A memcpy moving update8's bytes (7 per element: z, x, h fp32 read, z
    written): 3.5 n bytes read and written. */
@@ -377,13 +362,13 @@ int main(int argc, char **argv)
         }
         /* the generator alone (16-bit ARS values, VAES256) and a memcpy of
            update8's bytes, for scale */
-#if defined(__x86_64__)
-        if (lpk_tier_runnable_avx2vaes() && n >= 128) {
+        ars_alone = find_ars_alone();
+        if (ars_alone && n >= 128) {
             const double t = bu_time(run_ars_alone, &j, samples, min_s);
-            printf("{\"bench\":\"fixed\",\"op\":\"ars_bits16_alone\",\"variant\":\"vaes256 x8 states\","
-                   "\"n\":%zu,\"median_s\":%.6e,\"gvalues_s\":%.3f}\n", n, t, (double)(n / 128 * 128) / t * 1e-9);
+            printf("{\"bench\":\"fixed\",\"op\":\"ars_bits16_alone\",\"variant\":\"%s\","
+                   "\"n\":%zu,\"median_s\":%.6e,\"gvalues_s\":%.3f}\n", ars_alone->name, n, t,
+                   (double)(n / 8 * 8) / t * 1e-9);
         }
-#endif
         {
             const double t = bu_time(run_memcpy7, &j, samples, min_s);
             printf("{\"bench\":\"fixed\",\"op\":\"memcpy_update8_bytes\",\"n\":%zu,\"bytes_moved\":%zu,"
