@@ -55,36 +55,6 @@ static size_t make_configs(size_t d, config *out)
     return k;
 }
 
-/* The chunk of a config: F32_KAHAN also needs comp. */
-static lpk_upd_bufs chunk_of(const arena *a, const config *c, int grad32, uint64_t seed,
-                             uint64_t offset)
-{
-    const int mode = c->adamw ? c->adam.mode : c->sgd.mode;
-    const int mom = !c->adamw && c->sgd.momentum_on;
-    lpk_upd_bufs b = bufs_of(a, c->adamw, mode, grad32, mom, seed, offset);
-    if (mode == LPK_UPDATE_F32_KAHAN)
-        b.comp = a->p[COMP];
-    return b;
-}
-
-static void compare_on(const lpk_variant *v, const lpk_variant *ref, const config *c,
-                       const arena *a, int grad32, uint64_t seed, uint64_t offset)
-{
-    arena x, r;
-    arena_clone(&x, a);
-    arena_clone(&r, a);
-    const lpk_upd_bufs bx = chunk_of(&x, c, grad32, seed, offset);
-    const lpk_upd_bufs br = chunk_of(&r, c, grad32, seed, offset);
-    run_kernel(v, c, &bx);
-    run_kernel(ref, c, &br);
-    char what[256];
-    snprintf(what, sizeof what, "%s [%s grad%s seed=%llu offset=%llu]", v->name, c->name,
-             grad32 ? "32" : "16", (unsigned long long)seed, (unsigned long long)offset);
-    arena_compare(&x, &r, what);
-    arena_free(&x);
-    arena_free(&r);
-}
-
 static const uint64_t offsets[] = {0, 1, 3, 5, 7, 8, 9, 63, 64, 127, 255, 1000003,
                                    (1ull << 35) - 13, 0xFFFFFFFFFFFFFFC5ull};
 #define NOFF (sizeof offsets / sizeof offsets[0])
@@ -106,7 +76,7 @@ static void check_variant(const lpk_variant *v, int adamw)
                     arena a;
                     arena_alloc(&a, n, (n + ci + (size_t)g32) % 4);
                     arena_fill(&a, 3000 * n + 17 * ci + 5 * d + (uint64_t)g32, 16);
-                    compare_on(v, ref, &cfg[ci], &a, g32, 0xA55EED00ull + n,
+                    up_compare_on(v, ref, &cfg[ci], &a, g32, 0xA55EED00ull + n,
                                offsets[(n + ci + d) % NOFF]);
                     arena_free(&a);
                     runs++;
@@ -114,7 +84,7 @@ static void check_variant(const lpk_variant *v, int adamw)
                 arena a;
                 arena_alloc(&a, 4 * up_n_specials() + 3, (size_t)g32 + 1);
                 arena_fill_specials(&a);
-                compare_on(v, ref, &cfg[ci], &a, g32, 91, offsets[(ci + d) % NOFF]);
+                up_compare_on(v, ref, &cfg[ci], &a, g32, 91, offsets[(ci + d) % NOFF]);
                 arena_free(&a);
                 runs++;
             }
@@ -129,7 +99,7 @@ static void check_variant(const lpk_variant *v, int adamw)
             arena a;
             arena_alloc(&a, len[f], f + 1);
             arena_fill(&a, 7 + f + 100 * d, 64);
-            compare_on(v, ref, &cfg[ci], &a, (int)(f & 1), 0xFACE + d, far[f]);
+            up_compare_on(v, ref, &cfg[ci], &a, (int)(f & 1), 0xFACE + d, far[f]);
             arena_free(&a);
             runs++;
         }

@@ -23,15 +23,6 @@ static const int f32_modes[3] = {LPK_UPDATE_F32_NEAREST, LPK_UPDATE_F32_STOCHAST
 static const char *const f32_names[3] = {"f32_nearest", "f32_stochastic", "f32_kahan"};
 
 /* The buffers of an F32_* mode: bf16 w, m, v (and comp for F32_KAHAN). */
-static lpk_upd_bufs f32_bufs(const arena *a, int adamw, int mode, int grad32, int mom_on,
-                             uint64_t seed, uint64_t offset)
-{
-    lpk_upd_bufs b = bufs_of(a, adamw, mode, grad32, mom_on, seed, offset);
-    if (mode == LPK_UPDATE_F32_KAHAN)
-        b.comp = a->p[COMP];
-    return b;
-}
-
 /* Every configuration of one F32 mode with state SR on or off. */
 static size_t make_configs(int mi, int ssr, config *out)
 {
@@ -64,26 +55,6 @@ static size_t make_configs(int mi, int ssr, config *out)
     return k;
 }
 
-static void compare_on(const lpk_variant *v, const lpk_variant *ref, const config *c,
-                       const arena *a, int grad32, uint64_t seed, uint64_t offset)
-{
-    arena x, r;
-    arena_clone(&x, a);
-    arena_clone(&r, a);
-    const int mom = !c->adamw && c->sgd.momentum_on;
-    const int mode = c->adamw ? c->adam.mode : c->sgd.mode;
-    const lpk_upd_bufs bx = f32_bufs(&x, c->adamw, mode, grad32, mom, seed, offset);
-    const lpk_upd_bufs br = f32_bufs(&r, c->adamw, mode, grad32, mom, seed, offset);
-    run_kernel(v, c, &bx);
-    run_kernel(ref, c, &br);
-    char what[256];
-    snprintf(what, sizeof what, "%s [%s grad%s seed=%llu offset=%llu]", v->name, c->name,
-             grad32 ? "32" : "16", (unsigned long long)seed, (unsigned long long)offset);
-    arena_compare(&x, &r, what);
-    arena_free(&x);
-    arena_free(&r);
-}
-
 static const uint64_t offsets[] = {0, 1, 3, 5, 7, 8, 9, 13, 63, 64, 1000003,
                                    (1ull << 35) - 13, 0xFFFFFFFFFFFFFFC5ull};
 #define NOFF (sizeof offsets / sizeof offsets[0])
@@ -112,14 +83,14 @@ static void check_variant(const lpk_variant *v, int adamw)
                         arena_alloc(&a, n, (si + ci) % 3);
                         arena_fill(&a, 1000 * si + 17 * ci + g32, 7); /* 1/7 specials */
                         const uint64_t off = offsets[(si + ci + (size_t)mi) % NOFF];
-                        compare_on(v, ref, &cfg[ci], &a, g32, 12345 + si, off);
+                        up_compare_on(v, ref, &cfg[ci], &a, g32, 12345 + si, off);
                         runs++;
                         arena_free(&a);
                     }
                     arena a; /* dense specials: every class meets every other */
                     arena_alloc(&a, 2 * up_n_specials() + 3, 1);
                     arena_fill_specials(&a);
-                    compare_on(v, ref, &cfg[ci], &a, g32, 99, 5);
+                    up_compare_on(v, ref, &cfg[ci], &a, g32, 99, 5);
                     arena_free(&a);
                     runs++;
                 }
@@ -128,7 +99,7 @@ static void check_variant(const lpk_variant *v, int adamw)
             arena a;
             arena_alloc(&a, 300007, 0);
             arena_fill(&a, 77, 0);
-            compare_on(v, ref, &cfg[adamw ? nc - 1 : 7], &a, mi & 1, 4242, 1000001);
+            up_compare_on(v, ref, &cfg[adamw ? nc - 1 : 7], &a, mi & 1, 4242, 1000001);
             arena_free(&a);
             runs++;
         }

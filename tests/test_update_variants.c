@@ -42,28 +42,6 @@ static size_t make_configs(int mode, config *out)
     return k;
 }
 
-/* Runs variant v and the reference on identical copies of `a` and compares
-   every buffer, guards included. */
-static void compare_on(const lpk_variant *v, const lpk_variant *ref, const config *c,
-                       const arena *a, int grad32, uint64_t seed, uint64_t offset)
-{
-    arena x, r;
-    arena_clone(&x, a);
-    arena_clone(&r, a);
-    const int mom = !c->adamw && c->sgd.momentum_on;
-    const int mode = c->adamw ? c->adam.mode : c->sgd.mode;
-    const lpk_upd_bufs bx = bufs_of(&x, c->adamw, mode, grad32, mom, seed, offset);
-    const lpk_upd_bufs br = bufs_of(&r, c->adamw, mode, grad32, mom, seed, offset);
-    run_kernel(v, c, &bx);
-    run_kernel(ref, c, &br);
-    char what[256];
-    snprintf(what, sizeof what, "%s [%s grad%s seed=%llu offset=%llu]", v->name, c->name,
-             grad32 ? "32" : "16", (unsigned long long)seed, (unsigned long long)offset);
-    arena_compare(&x, &r, what);
-    arena_free(&x);
-    arena_free(&r);
-}
-
 static const uint64_t offsets[] = {0, 1, 3, 5, 7, 8, 9, 63, 64, 1000003,
                                    (1ull << 35) - 13, 0xFFFFFFFFFFFFFFC5ull};
 #define NOFF (sizeof offsets / sizeof offsets[0])
@@ -86,7 +64,7 @@ static void check_step_variant(const lpk_variant *v, int adamw)
                     arena a;
                     arena_alloc(&a, n, (n + ci + (size_t)g32) % 4);
                     arena_fill(&a, 1000 * n + 17 * ci + (uint64_t)g32, 16);
-                    compare_on(v, ref, &cfg[ci], &a, g32, 0x5EED0000ull + n,
+                    up_compare_on(v, ref, &cfg[ci], &a, g32, 0x5EED0000ull + n,
                                offsets[(n + ci) % NOFF]);
                     arena_free(&a);
                     runs++;
@@ -95,7 +73,7 @@ static void check_step_variant(const lpk_variant *v, int adamw)
                 arena a;
                 arena_alloc(&a, 4 * up_n_specials() + 3, (size_t)g32 + 1);
                 arena_fill_specials(&a);
-                compare_on(v, ref, &cfg[ci], &a, g32, 77, offsets[ci % NOFF]);
+                up_compare_on(v, ref, &cfg[ci], &a, g32, 77, offsets[ci % NOFF]);
                 arena_free(&a);
                 runs++;
             }
@@ -106,7 +84,7 @@ static void check_step_variant(const lpk_variant *v, int adamw)
             arena a;
             arena_alloc(&a, 100000, 1 + (size_t)g32);
             arena_fill(&a, 99 + (uint64_t)g32, 64);
-            compare_on(v, ref, &cfg[ci], &a, g32, 0xC0FFEE, 12345 + (uint64_t)g32);
+            up_compare_on(v, ref, &cfg[ci], &a, g32, 0xC0FFEE, 12345 + (uint64_t)g32);
             arena_free(&a);
             runs++;
         }
@@ -118,7 +96,7 @@ static void check_step_variant(const lpk_variant *v, int adamw)
             arena a;
             arena_alloc(&a, 3001, f + 1);
             arena_fill(&a, 7 + f, 64);
-            compare_on(v, ref, &cfg[ci], &a, (int)f, 0xFACE, far[f]);
+            up_compare_on(v, ref, &cfg[ci], &a, (int)f, 0xFACE, far[f]);
             arena_free(&a);
             runs++;
         }

@@ -157,7 +157,7 @@ lpk_upd_bufs bufs_of(const arena *a, int adamw, int mode, int grad32, int moment
         b.g32 = a->p[G32];
     else
         b.g16 = a->p[G16];
-    if (mode == LPK_UPDATE_KAHAN)
+    if (mode == LPK_UPDATE_KAHAN || mode == LPK_UPDATE_F32_KAHAN)
         b.comp = a->p[COMP];
     const int state = adamw || momentum_on;
     if (mode == LPK_UPDATE_FP32) {
@@ -181,4 +181,24 @@ void run_kernel(const lpk_variant *v, const config *c, const lpk_upd_bufs *b)
         LPK_FN(lpk_op_update_adamw, v)(b, &c->adam);
     else
         LPK_FN(lpk_op_update_sgd, v)(b, &c->sgd);
+}
+
+void up_compare_on(const lpk_variant *v, const lpk_variant *ref, const config *c,
+                   const arena *a, int grad32, uint64_t seed, uint64_t offset)
+{
+    arena x, r;
+    arena_clone(&x, a);
+    arena_clone(&r, a);
+    const int mom = !c->adamw && c->sgd.momentum_on;
+    const int mode = c->adamw ? c->adam.mode : c->sgd.mode;
+    const lpk_upd_bufs bx = bufs_of(&x, c->adamw, mode, grad32, mom, seed, offset);
+    const lpk_upd_bufs br = bufs_of(&r, c->adamw, mode, grad32, mom, seed, offset);
+    run_kernel(v, c, &bx);
+    run_kernel(ref, c, &br);
+    char what[256];
+    snprintf(what, sizeof what, "%s [%s grad%s seed=%llu offset=%llu]", v->name, c->name,
+             grad32 ? "32" : "16", (unsigned long long)seed, (unsigned long long)offset);
+    arena_compare(&x, &r, what);
+    arena_free(&x);
+    arena_free(&r);
 }

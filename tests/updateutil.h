@@ -62,10 +62,15 @@ lpk_upd_sgd_k sgd_k(int mode, float lr, float mom, float damp, float wd, int nes
 lpk_upd_adamw_k adamw_k(int mode, float lr, float b1, float b2, float eps, float wd,
                         uint64_t step);
 
-/* The chunk a kernel sees: the buffers the mode uses (NULL otherwise). */
+/* The chunk a kernel sees: the buffers the mode uses (NULL otherwise; comp
+   for LPK_UPDATE_KAHAN and LPK_UPDATE_F32_KAHAN). */
 lpk_upd_bufs bufs_of(const arena *a, int adamw, int mode, int grad32, int momentum_on,
                      uint64_t seed, uint64_t offset);
 /* Runs variant v (of update.adamw when c->adamw, else of update.sgd). */
 void run_kernel(const lpk_variant *v, const config *c, const lpk_upd_bufs *b);
+/* Runs variant v and the reference on identical copies of `a` and compares
+   every buffer, guards included. */
+void up_compare_on(const lpk_variant *v, const lpk_variant *ref, const config *c,
+                   const arena *a, int grad32, uint64_t seed, uint64_t offset);
 
 #endif
