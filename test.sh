@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every test of lpk: installs dependencies, then builds and runs ctest in
 #   native-release   all optional dependencies
 #   native-debug     AddressSanitizer + UBSan

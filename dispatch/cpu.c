@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CPU + OS feature detection.
    x86-64: CPUID leaves 1 (AES-NI: ECX bit 25), 7.0 (VAES: ECX bit 9) and 7.1; XGETBV(0) for the register state the OS
    saves (YMM: XCR0 & 0x6, ZMM: XCR0 & 0xE6, AMX: XCR0 bits 17-18); AMX tile

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The per-CPU table (cpu_tables.inc) and its lookups: which entry applies
    to a CPU identity, and the GEMM block sizes it sets for a micro-kernel.
    The dispatcher applies the entry's variant order (dispatch.c). */

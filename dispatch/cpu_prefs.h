@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Kernel preference and block sizes per CPU family: the table's types.
    The entries are data (cpu_tables.inc); cpu_prefs.c matches them against
    the CPU's identity (lpk_cpu_id, cpu.c) and the dispatcher (dispatch.c)

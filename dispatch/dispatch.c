@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The dispatcher: tier cap (LPK_ISA, lpk_set_isa), one selection per op from
    the kernel tables reordered by this CPU's entry of the per-CPU table
    (cpu_tables.inc) and the LPK_GEMM_PREFER override, LPK_VERBOSE, the test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Highway's target detection behind the plain C interface of hwy_bridge.h.
 // Only hwy::SupportedTargets() and the HWY_* target bits are used; nothing
 // here executes SIMD code, and the static target reported is the one of

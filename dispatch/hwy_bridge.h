@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Google Highway's own CPU target detection, seen from C.
 
    lpk detects CPU and OS features itself (cpu.c).  Highway detects its

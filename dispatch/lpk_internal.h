@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internal interfaces shared by dispatch/, kernels/, tests/ and perf/.
    Not installed; tests and benchmarks link the static library to use them. */
 #ifndef LPK_INTERNAL_H

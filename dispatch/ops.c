@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every operation of the library, for the dispatcher, lpk-info and tests.
    A new family adds its ops here. */
 #include <stdatomic.h>

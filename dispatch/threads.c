@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Thread count for large calls (OpenMP). */
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cache sizes and core counts: hwloc when built with it, sysconf otherwise. */
 #include <pthread.h>
 #include <unistd.h>

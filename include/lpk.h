@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lpk — SIMD kernels for low-precision training (x86 and ARM).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point (HALP) benchmark: every runnable variant of the dot, update,
    quantize and dequantize kernels and of their fp32 baseline (dotf,
    updatef), walked from the kernel tables, at an L1-sized vector (d = 1024,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GEMM benchmark: every runnable variant (walked from the kernel table),
    oneDNN's matmul (bf16 x bf16 -> f32) and OpenBLAS and BLIS sgemm on the
    operands widened to fp32 (what a user holding bf16 would otherwise call;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding benchmark: every runnable variant of every rounding op (walked
    from the kernel tables), the dispatched public call, oneDNN's reorder
    (when built with it) and memcpy of the same traffic, side by side in one

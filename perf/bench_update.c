@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer-update benchmark: every runnable variant of update.sgd /
    update.adamw (walked from the kernel tables), the dispatched public call,
    and memcpy of the same traffic in the same run, for SGD nearest / SR /

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Benchmark helpers: timing, medians, JSON lines. */
 #ifndef LPK_BENCHUTIL_H
 #define LPK_BENCHUTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OpenBLAS and BLIS sgemm, what a user holding bf16 data would otherwise
    call after widening to fp32, measured in the same process.  Both are
    loaded with dlopen (RTLD_LOCAL) so that their two cblas_sgemm symbols

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* oneDNN (Debian libdnnl-dev) measured in the same process, for side-by-side
    rows.  Without oneDNN every function returns 0 and the rows are absent. */
 #ifndef LPK_DNNL_CMP_H

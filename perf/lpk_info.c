@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lpk-info: what lpk sees and chooses on this machine, and how fast the
    chosen kernels run here.  The main job of the quick start. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Measured instruction peaks of this core (GFLOP/s, 1 thread): the roofline
    the GEMM benchmark reports against.  Each returns 0 when not built. */
 #ifndef LPK_PEAK_H

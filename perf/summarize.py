@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Turns the JSON lines of bench_round / bench_gemm into the Markdown tables of
 perf/RESULTS.md.  usage: summarize.py FILE.jsonl [FILE.jsonl ...]
 Given several runs of the same benchmark, every figure is the median over the

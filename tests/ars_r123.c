@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Random123's own ARS (Debian librandom123-dev, <Random123/ars.h>) as the
    oracle for tests/test_ars.c.  Random123's ARS needs AES-NI, so only this
    file is compiled with -maes (tests/CMakeLists.txt), and test_ars.c calls

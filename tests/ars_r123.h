@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Random123's ARS as an oracle (tests/ars_r123.c; x86 with AES-NI only). */
 #ifndef LPK_TEST_ARS_R123_H
 #define LPK_TEST_ARS_R123_H

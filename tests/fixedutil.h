@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the fixed-point family's test programs (test_fixed_*.c): input
    generators, and one case per op that carries the typed op (its variants'
    functions behind one signature per kind, int8 or int16 data as void *)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ARS-7, the AES-round generator (kernels/common/ars.h), and stochastic
    rounding with its bits (LPK_ROUND_STOCHASTIC_ARS):
    - known-answer vectors (from Random123's ars4x32_R(7, ...));

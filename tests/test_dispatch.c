@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The dispatcher: thread-safe first use, detection against /proc/cpuinfo,
    the expected tier for this machine (or emulated CPU model), tier caps and
    the selection rule, refusals, the fake-CPU hook, the per-CPU table

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point family (HALP kernels): the scalar reference against
    independent expectations (nearest ties to even, saturation, Inf / NaN,
    stochastic rounding's two candidates, dequantize, the worst dot products,

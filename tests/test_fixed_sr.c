@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point family (HALP kernels): the stochastic-rounding contract of
    every runnable variant: exactly which random bits each element uses
    (quantize: element offset + i; update: offset + i % 64; update_ars: ARS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point family (HALP kernels): statistics of stochastic rounding in
    the dispatched variants: quantize and update (int8 and int16) are
    unbiased to the 16 bits drawn, and the round-up frequency of quantize

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point family (HALP kernels): every runnable variant bit-exact
    against the scalar reference: all tails n = 0..130 (dot to 300),
    misaligned pointers, guard zones, saturation at both ends, -128*-128 and

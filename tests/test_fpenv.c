@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Results never depend on the caller's FP environment nor on the thread
    count: every kernel family (rounding, optimizer steps, Kahan split/merge,
    GEMM with fp32 and bf16 output, HALP) is run under the default

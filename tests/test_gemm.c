@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GEMM: every runnable variant against the exact (double) product of the same
    bf16 inputs within the documented bound, over edge shapes, transposes,
    strides, misaligned pointers and guard zones; BLAS special cases; NaN/Inf;

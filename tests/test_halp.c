@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HALP driver (lpk_halp_train): the paper's convergence claims at small
    scale against a double-precision reference, determinism (seed, thread
    count, ISA tier where the contract promises it, the exact-rows full pass),

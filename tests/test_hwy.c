@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lpk's CPU detector (dispatch/cpu.c) against Highway's independent one
    (hwy::SupportedTargets through dispatch/hwy_bridge.h).
 

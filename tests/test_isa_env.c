@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Run with LPK_ISA=<value>; argv[1] is that value.  Checks that LPK_ISA is
    honoured when valid and supported, and otherwise refused with a message
    naming the valid / available tiers, every call failing (no fallback) until

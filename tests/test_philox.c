@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Philox4x32-10 known-answer vectors (Random123 kat_vectors, the three
    "philox4x32 10" lines) and the element -> bits mapping of lpk.h. */
 #include <string.h>

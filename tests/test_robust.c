@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hostile input against the public header: every entry point walked through
    the boundary sizes (each must fail with LPK_EINVAL and write nothing),
    GEMM with C overlapping A or B, the names in lpk_cblas_sbgemm's messages

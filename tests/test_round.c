@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding family: the reference against independent expectations, every
    runnable variant bit-exact against the reference (all tails, misaligned
    pointers, guard zones, 1e6 elements, every special class, many offsets),

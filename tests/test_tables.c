@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every kernel table is well formed, and every entry runs here or is
    reported as SKIPPED with the reason.  For each op of lpk_ops[]:
    - the op is registered once, its name "<family>.<op>" unique;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer-update family through the public API: a call equals the
    reference kernel run with the constants lpk.h documents, on 1 and 2
    threads and as split calls (every mode, SGD and AdamW, Kahan split /

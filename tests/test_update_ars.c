@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates with ARS-7 bits (LPK_UPDATE_RNG_ARS): every runnable
    variant of update.sgd / update.adamw bit-exact against the reference in
    every mode that draws bits (STOCHASTIC, F32_STOCHASTIC, F32_* with

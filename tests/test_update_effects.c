@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer-update family: the numerical effects the modes exist for,
    through the public API: stochastic rounding tracks the fp32 result in
    the mean where nearest stalls; Kahan tracks the exact sum; the Kahan

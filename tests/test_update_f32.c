@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates, the fp32-arithmetic modes (LPK_UPDATE_F32_NEAREST /
    _STOCHASTIC / _KAHAN, with and without LPK_UPDATE_STATE_SR):
    - every runnable variant bit-exact against the reference: each mode x

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates over a list of tensors (lpk_sgd_step_multi,
    lpk_adamw_step_multi):
    - bit for bit the per-tensor loop of lpk_sgd_step / lpk_adamw_step, every

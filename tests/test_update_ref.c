@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer-update family: the reference (through the public API, under
    every tier the dispatcher picks) against values computed by hand: SGD
    nearest and Kahan, momentum with dampening, Nesterov with weight decay,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer-update family: every runnable variant bit-exact against the
    reference: every mode, both gradient types, SGD momentum / dampening /
    nesterov / weight decay / first step, AdamW with and without decay,

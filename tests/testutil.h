@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared test helpers: walking kernel tables, expected tiers, inputs. */
 #ifndef LPK_TESTUTIL_H
 #define LPK_TESTUTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the optimizer-update family's test programs (test_update_*.c):
    the nine buffers of an update as one guarded arena, their fillers and
    comparison, and the per-call constants as lpk_sgd_step / lpk_adamw_step

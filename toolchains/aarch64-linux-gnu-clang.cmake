@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Cross build for Linux/aarch64 with clang (--target=aarch64-linux-gnu).
 # Same sysroot, libraries and emulator as the gcc toolchain; clang finds the
 # cross binutils and libgcc of Debian's gcc-aarch64-linux-gnu by itself.

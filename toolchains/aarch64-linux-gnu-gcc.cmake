@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Cross build for Linux/aarch64 with Debian's gcc-aarch64-linux-gnu.
 # arm64 libraries (SLEEF, hwloc, Highway, cmocka) come from Debian multiarch
 # (toolchains/install-deps.sh); tests run under qemu-aarch64.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bf16_mlp: reproduces the claim of "Revisiting BFloat16 Training"
    (Zamirai, Zhang, Aberger, De Sa, 2020) on Fashion-MNIST: pure-bf16
    training whose weight update rounds to nearest loses accuracy because

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The 784-512-256-10 ReLU MLP and its SGD step, in four precision modes.
 
    fp32     fp32 master weights and fp32 momentum (LPK_UPDATE_FP32); fp32

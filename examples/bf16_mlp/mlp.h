@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* "Revisiting BFloat16 Training" (Zamirai et al., 2020) on Fashion-MNIST:
    a 784-512-256-10 MLP trained in four precision modes that differ only in
    how the weight update is rounded (see mlp.c for what each mode stores). */

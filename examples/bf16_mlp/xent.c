@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Softmax cross-entropy with SLEEF's vector exp/log.  The vector width is
    the widest this file is compiled for (AVX-512 or AVX2 with -march flags,
    else the SSE2 baseline of x86-64, NEON on aarch64, scalar elsewhere). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fashion-MNIST in gzip'd IDX files (big-endian header: magic, dims; then
    uint8 data), shared by the reproductions.  zlib when the build found it,
    else `gzip -dc` through a pipe. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fashion-MNIST (Debian package dataset-fashion-mnist) for the examples. */
 #ifndef LPK_EXAMPLES_FMNIST_H
 #define LPK_EXAMPLES_FMNIST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared helpers of the HALP reproductions (see common.h). */
 #include "common.h"
 #include "fmnist.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared helpers of the HALP reproductions: timing, output files, JSON
    lines, a Gaussian generator, Fashion-MNIST loading and gnuplot. */
 #ifndef HALP_COMMON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* halp_logistic: L2-regularized logistic regression on a binary task from
    Fashion-MNIST (default: class 0 "T-shirt/top" against class 6 "Shirt",
    the hardest pair), the paper's convex classification experiment (it used

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* halp_lsq: the synthetic least-squares experiment of "High-Accuracy
    Low-Precision Training" (De Sa et al., 2018): 100 features, 1000 examples,
    y = X w_true + noise.  Every solver of lpk_halp_train runs from w = 0 and

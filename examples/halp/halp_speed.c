@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* halp_speed: epoch time of 8-bit HALP against fp32 SVRG (the paper's
    "up to 4x faster than full-precision SVRG" on a CPU), least squares,
    same n, d, T, data and seed, one process.

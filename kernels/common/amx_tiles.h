@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AMX tile configuration shared by the AMX kernels and the peak probe.
    GCC 12's _tile_loadconfig tells the compiler that it reads only 8 bytes of
    the 64-byte configuration, so stores of the rows/colsb fields can be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ARS-7, the AES-round counter-based generator of Salmon, Moraes, Dror and
    Shaw ("Parallel random numbers: as easy as 1, 2, 3", SC'11; Random123's
    ars1xm128i_R / ars4x32_R), scalar, with a portable software AES round.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ARS-7 (ars.h) with the AArch64 cryptographic extension (AESE / AESMC),
    bit-identical to the scalar lpk_ars_block.  AESE xors its key *before*
    ShiftRows and SubBytes, x86's AESENC after MixColumns, so

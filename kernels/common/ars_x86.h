@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ARS-7 (ars.h) with AES-NI on 128-bit registers, and with VAES on 256- and
    512-bit registers (two / four independent blocks per instruction), all
    bit-identical to the scalar lpk_ars_block.  A block's 16 bytes are one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scalar bf16 bit arithmetic: the definitions every variant must match. */
 #ifndef LPK_BF16_BITS_H
 #define LPK_BF16_BITS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Philox4x32-10 on AArch64 Advanced SIMD, bit-identical to philox.h.
    Layout: structure of arrays, four blocks at a time: x[w] lane b holds word
    w of block q + b.  A round needs both halves of M0*c0 and M1*c2: UMULL /

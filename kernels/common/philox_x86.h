@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Philox4x32-10 on AVX2 / AVX-512, bit-identical to philox.h.
    Layout: one Philox block per 64-bit lane, kept as two vectors
      a = [c0 | c1]  (c0 in the low 32 bits)   b = [c2 | c3]

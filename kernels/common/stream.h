@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* When to write with non-temporal (streaming) stores.  An output this large
    will not be re-read from cache, and streaming stores skip the
    read-for-ownership of every destination line: 4/3 less traffic for

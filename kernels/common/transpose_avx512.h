@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* In-register transpose of 16 rows of 16 32-bit elements (AVX-512F):
    r[c] becomes column c.  Shared by the x86 GEMM packing routines. */
 #ifndef LPK_TRANSPOSE_AVX512_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AVX2 + FMA primitives of the fixed-point family shared by avx2.c (Philox
    bits) and avx2vaes.c (ARS bits): the rounding cores, narrowing, widening,
    and the vector primitives of update-inl.h except the bits (the scheme is

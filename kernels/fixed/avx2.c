@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point family, AVX2 + FMA, bit-identical to ref.c (dotf: within the
    bound of fixed.h).  Same scheme as avx512.c on 8 lanes, without masks:
    nearest    NaN -> 0 (AND with the ordered mask) and v -> min(v,

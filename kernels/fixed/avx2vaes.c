@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point family, the HALP update with per-element ARS-7 bits
    (fixed.h, "update_ars") on AVX2 + FMA + VAES, bit-identical to
    ref_ars.c.  The arithmetic and rounding are avx2.c's (avx2-inl.h) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AVX-512 (F+BW+DQ+VL) primitives of the fixed-point family shared by
    avx512.c (Philox bits) and avx512vaes.c (ARS bits): the rounding cores,
    narrowing, widening, masks, and the vector primitives of update-inl.h

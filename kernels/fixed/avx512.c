@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point family, AVX-512 (F+BW+DQ+VL), bit-identical to ref.c (dotf:
    within the bound of fixed.h).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point family, the HALP update with per-element ARS-7 bits
    (fixed.h, "update_ars") on AVX-512 (F+BW+DQ+VL) + VAES, bit-identical
    to ref_ars.c.  The arithmetic, rounding and masked tail are avx512.c's

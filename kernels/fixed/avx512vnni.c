@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point dot products, AVX-512 + AVX512_VNNI, exact (= ref.c).
 
    dot8 with VPDPBUSD (unsigned bytes x signed bytes, four products summed

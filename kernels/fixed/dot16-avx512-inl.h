@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the AVX-512 files of the fixed family (avx512.c, avx512vnni.c):
    the exact int64 widening of int32 lanes and the dot16 loop, whose
    multiply-accumulate step each file supplies as FIX_DOT16_ACC(acc, x, y)

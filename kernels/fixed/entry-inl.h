@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The public entry points of quantize, dequantize and update for one ISA
    file: each picks, once per call, the instance of the file's always-inline
    quant_any / dequant_any / update_any specialised for the rounding mode and

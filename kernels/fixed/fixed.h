@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point family (HALP): int8/int16 storage on a grid delta * {-2^(b-1),
    ..., 2^(b-1)-1}, integer dot products, and the bit-centered SVRG update.
    The lists below are the kernel table: best first, ending with the scalar

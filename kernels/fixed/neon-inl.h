@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Advanced SIMD primitives of the fixed-point family shared by neon.c
    (Philox bits) and neonaes.c (ARS bits): the rounding cores, narrowing,
    widening, and the vector primitives of update-inl.h except the bits (the

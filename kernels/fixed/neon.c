@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point family, AArch64 Advanced SIMD, bit-identical to ref.c (dotf:
    within the bound of fixed.h).
    The ARM conversions already have the reference's edge semantics: FCVTNS

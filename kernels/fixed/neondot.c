@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixed-point dot8 with the AArch64 dot-product extension (FEAT_DotProd),
    exact (= ref.c): SDOT adds four int8 products to an int32 lane, at most
    4 * 2^14 = 2^16 per lane and instruction; with four accumulators and 64

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scalar reference of the fixed-point family: the specification (see
    fixed.h).  Per element, lpk_fixed_round1 / lpk_fixed_sat1; stochastic bits
    from Philox4x32-10 exactly as lpk_f32_to_bf16 draws them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scalar reference of the fixed-point update with per-element ARS-7 bits
    (fixed.h, "update_ars"): the specification.  Per element, the reference
    step of ref.c (lpk_fixed_round1 / lpk_fixed_sat1) with r16 = the 16 bits

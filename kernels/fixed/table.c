@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The fixed-point family's kernel table (lists in fixed.h).  Streamed
    sizes: the integer width of the grid data (1 or 2 bytes) or fp32. */
 #include "fixed.h"

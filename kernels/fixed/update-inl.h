@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The HALP inner step (fixed.h, "update") written once over per-ISA vector
    primitives: each ISA file (avx512.c, avx2.c, neon.c) defines them, then
    includes this file, which defines update_any for entry-inl.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AMX GEMM micro-kernel: 32x32 fp32 C tile from bf16 panels with TDPBF16PS.
 
    Tiles (palette 1, all eight configured 16 rows x 64 bytes): tmm0-3 hold C

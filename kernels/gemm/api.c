@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Public GEMM entry points: argument checks (nothing is written on error),
    the BLAS special cases, the bf16-output path and the cblas_sbgemm drop-in. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GEMM micro-kernel, AVX2 + FMA: bf16 widened to fp32 while packing, then
    fp32 FMA on a 6x16 register tile.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GEMM micro-kernel, AVX-512 (F+BW+DQ+VL): bf16 widened to fp32 while
    packing, then fp32 FMA on a 14x32 register tile.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GEMM micro-kernel, AVX512-BF16: VDPBF16PS on VNNI pairs, 14x32 register
    tile.  bf16 is packed as is, two consecutive depths per 32-bit lane
    (kr 2: panels [kpad/2][R][2], an odd kc padded with a zero depth).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The blocked GEMM loop nest (BLIS order), once for every micro-kernel:
      for jc in n step NC:            B block (kc x nc) packed
        for pc in k step KC:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GEMM family: bf16 x bf16 -> fp32.
    The blocked loop nest, threading and edge handling exist once (frame.c).
    Per ISA there is only a micro-kernel plus the packing its instruction

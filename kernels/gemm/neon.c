@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GEMM micro-kernel, AArch64 Advanced SIMD (baseline ARMv8.0): bf16 widened
    to fp32 while packing, then fp32 FMLA by element on an 8x12 register tile.
 

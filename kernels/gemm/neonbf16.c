@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GEMM micro-kernel, AArch64 FEAT_BF16: BFMMLA on an 8x12 tile of bf16
    panels interleaved by 4 in depth.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Packing routine template.  A variant file defines
      LPK_PACK_NAME   function name
      LPK_PACK_R      rows per panel (the kernel's mr or nr)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The usual pair of template packers of a variant file: pack_a_tmpl (MR rows)
    and pack_b_tmpl (NR rows) with the same interleave and widening.  Define
    LPK_PACK_PAIR_KR and LPK_PACK_PAIR_WIDEN, have MR and NR in scope, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fast packing for a variant file: whole panels of the two common views go
    through the variant's own panel routines (depth contiguous: ps == 1;
    rows contiguous: rs == 1), everything else (partial panels, strided views)

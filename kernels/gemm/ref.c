@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scalar reference GEMM micro-kernel: 4x4 tile, bf16 widened to fp32 while
    packing, fp32 multiply-add in k order.  The specification the tests hold
    every variant to is the exact product (see tests/test_gemm.c); this is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The GEMM family's kernel table (list in gemm.h). */
 #include "gemm.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Philox4x32-10 blocks on AVX2 with lpk's SR layout (common/philox_x86.h:
    lpk_philox8_avx2, 8 * LPK_PHILOX8_CHAINS blocks per call), in element order; bit-identical to ref.c.  The
    rate of the bits alone, beside ARS's (perf/bench_round.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ARS-7 blocks with VAES on 256-bit registers (two blocks per VAESENC),
    eight independent registers per iteration, and with AES-NI on 128-bit
    registers (one block per AESENC, eight in flight): the implementation a

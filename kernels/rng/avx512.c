@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Philox4x32-10 blocks on AVX-512 with lpk's SR layout (common/philox_x86.h:
    one block per 64-bit lane, four independent 8-block chains), put in
    element order as the SR kernel does; bit-identical to ref.c.  The rate of

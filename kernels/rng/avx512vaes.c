@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ARS-7 blocks with VAES on 512-bit registers (four blocks per VAESENC),
    four independent registers per iteration; bit-identical to ref.c.
    Relies on AVX-512F, VAES and AES-NI (the 128-bit tail). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Philox4x32-10 blocks on Advanced SIMD with lpk's SR layout
    (common/philox_neon.h: two interleaved 4-block chains), in element order;
    bit-identical to ref.c.  The rate of the bits alone, beside ARS's. */

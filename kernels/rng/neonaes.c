@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ARS-7 blocks with AESE/AESMC (common/ars_neon.h), eight independent
    blocks per iteration; bit-identical to ref.c.  Relies on the AArch64
    AES extension (HWCAP_AES). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scalar references of the generator family: one block at a time through
    the definitions (common/ars.h, common/philox.h). */
 #include "rng.h"

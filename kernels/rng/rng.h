@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Counter-based generators alone: the random words that stochastic
    rounding consumes, without the rounding.  Tests check every variant
    against the scalar reference and Random123 (tests/test_ars.c); the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The generator family's kernel tables (lists in rng.h).  Output bytes per
    block: 16. */
 #include "rng.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Public entry points of the rounding family: validation, selection, threads. */
 #include <stdint.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding family, AVX2 (+FMA, F16C tier): integer bit arithmetic on 8 lanes,
    bit-identical to ref.c.  Same algorithm as avx512.c: NaN lanes found by
    |u| > 0x7F800000 (signed compare is safe: both sides are < 2^31), narrowing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding family, stochastic rounding with ARS-7 bits on AVX2 + VAES,
    bit-identical to ref_ars.c.
    Bits: eight independent YMM states of two ARS blocks each per 128

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding family, AVX-512 (F+BW+DQ+VL): integer bit arithmetic on 16 lanes,
    bit-identical to ref.c.
    rne: t = u + 0x7FFF + ((u >> 16) & 1); NaN lanes (VFPCLASSPS) get the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding family, AVX512_BF16: VCVTNE2PS2BF16 converts 32 floats per
    instruction with round-to-nearest-even and quiets NaNs exactly like ref.c,
    but flushes denormal inputs to signed zero (it ignores MXCSR and always

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Rounding family written once with Google Highway ops, compiled for
 // Highway's STATIC target of the including file's flags (no dynamic dispatch:
 // a variant never runs instructions beyond the flags its file is built with,

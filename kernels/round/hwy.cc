@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Rounding family, tier hwy: the Highway implementation of hwy-inl.h at
 // Highway's static target for lpk's baseline flags: HWY_NEON on aarch64
 // (Advanced SIMD only); on x86-64 HWY_SCALAR with GCC < 12.3 (Highway 1.0.3

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding family, AArch64 Advanced SIMD (baseline ARMv8.0): bit-identical
    to ref.c, denormals never flushed.  Integer arithmetic only, so FPCR
    (flush-to-zero, default NaN, rounding mode) does not matter and no FP

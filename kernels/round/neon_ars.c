@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding family, stochastic rounding with ARS-7 bits on Advanced SIMD
    without the AES extension (ARMv8.0 cores built without crypto):
    the bits from the portable software AES round (common/ars.h), the

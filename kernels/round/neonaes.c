@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding family, stochastic rounding with ARS-7 bits on Advanced SIMD
    with the AES extension, bit-identical to ref_ars.c.
    Bits: eight independent ARS blocks per 64 elements with AESE/AESMC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding family, AArch64 BF16 (FEAT_BF16): BFCVTN / BFCVTN2 narrow 8
    floats to bf16 in two instructions.  Under the FPCR that Linux gives every
    thread (RMode = nearest-even, FZ = 0, DN = 0, AH = 0, no traps) BFCVTN is

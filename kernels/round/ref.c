@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scalar reference of the rounding family: the specification.
    Per element, the bit arithmetic of kernels/common/bf16.h; stochastic bits
    from Philox4x32-10 as documented in lpk.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scalar reference of stochastic rounding with ARS-7 bits: the
    specification (lpk.h, LPK_ROUND_STOCHASTIC_ARS).  Per element, the bit
    arithmetic of kernels/common/bf16.h; bits from the portable software AES

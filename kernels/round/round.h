@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding family: f32 -> bf16 (nearest, stochastic) and bf16 -> f32.
    The lists below are the kernel table: best first, ending with the scalar
    reference.  Adding a variant = one source file + one line here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The stochastic-rounding loop of the rounding family (f32 -> bf16 with the
    bits of element offset + i), written once for the x86 files.  An ISA file
    defines

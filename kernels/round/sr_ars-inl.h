@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The stochastic-rounding loop with ARS bits (f32 -> bf16 with the bits of
    element offset + i, lpk.h LPK_ROUND_STOCHASTIC_ARS), written once for the
    ARS variants.  A variant file defines

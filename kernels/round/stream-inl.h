@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The conversion loop of the rounding family (f32 -> bf16 nearest, bf16 ->
    f32), written once for the x86 files.  An ISA file defines
      CVT_NAME           the kernel's name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Rounding family, tier sve: the Highway implementation of hwy-inl.h (one
 // piece of code with hwy.cc) compiled for Highway's SVE static target
 // (-march=armv8.2-a+sve from this file's name; vector-length agnostic, so

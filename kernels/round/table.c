@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The rounding family's kernel table (lists in round.h). */
 #include "round.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Public entry points of the optimizer-update family: validation, the
    per-call fp32 constants, selection, threads.  A single-tensor step is a
    list of one: the same checks, constants and parallel loop serve both. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates, AVX2: the vector primitives and the Philox bits of
    step-inl.h on 8 fp32 lanes, shared by avx2.c and avx2vaes.c (which add
    the ARS bits and the kernel names).  Numerics and layout: avx2.c. */

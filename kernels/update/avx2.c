@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates, AVX2 (+FMA, F16C tier; no FMA is used): the kernels of
    step-inl.h on 8 fp32 lanes, bit-identical to ref.c (VMULPS / VADDPS /
    VSQRTPS / VDIVPS, each correctly rounded; denormals kept under the default

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates, AVX2 + VAES: the kernels of avx2.c (same primitives,
    avx2-inl.h; same Philox bits) whose ARS-7 bits (LPK_UPDATE_RNG_ARS) come
    from VAESENC / VAESENCLAST on 256 bits: independent YMM states of two

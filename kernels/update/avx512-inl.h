@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates, AVX-512: the vector primitives and the Philox bits of
    step-inl.h on 16 fp32 lanes, shared by avx512.c and avx512vaes.c (which
    add the ARS bits and the kernel names).  Numerics and layout: avx512.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates, AVX-512 (F+BW+DQ+VL): the kernels of step-inl.h on 16
    fp32 lanes, bit-identical to ref.c (no FMA: every product and sum is its
    own VMULPS / VADDPS; VSQRTPS and VDIVPS are correctly rounded like sqrtf

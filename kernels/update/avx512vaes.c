@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates, AVX-512 + VAES: the kernels of avx512.c (same
    primitives, avx512-inl.h; same Philox bits) whose ARS-7 bits
    (LPK_UPDATE_RNG_ARS) come from VAESENC / VAESENCLAST on 512 bits: eight

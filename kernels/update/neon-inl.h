@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates, Advanced SIMD: the vector primitives and the Philox
    bits of step-inl.h on 4 fp32 lanes, shared by neon.c and neonaes.c (which
    add the ARS bits and the kernel names).  Numerics and layout: neon.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates, AArch64 Advanced SIMD (baseline ARMv8.0): the kernels
    of step-inl.h on 4 fp32 lanes, bit-identical to ref.c.  FMUL / FADD /
    FSUB / FDIV / FSQRT are correctly rounded and, like the scalar code of

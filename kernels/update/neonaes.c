@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer updates, Advanced SIMD + AES: the kernels of neon.c (same
    primitives, neon-inl.h; same Philox bits) whose ARS-7 bits
    (LPK_UPDATE_RNG_ARS) come from AESE / AESMC: eight independent blocks

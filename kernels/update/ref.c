@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scalar reference of the optimizer-update family: the specification that
    every variant matches bit for bit.  The per-op definitions are documented
    in lpk.h ("Optimizer updates over bf16 weights").

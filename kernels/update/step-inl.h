@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The optimizer-update kernels written once over a small set of vector
    primitives; each ISA file (avx512.c, avx2.c, neon.c and their AES
    variants avx512vaes.c, avx2vaes.c, neonaes.c) defines them (the shared

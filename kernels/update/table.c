@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The optimizer-update family's kernel table (lists in update.h).  The
    streamed sizes are those of the weights (bf16 in and out); the state a
    mode adds is counted by the caller. */

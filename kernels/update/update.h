@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Optimizer-update family: fused SGD / AdamW steps over bf16 weights, and the
    Kahan checkpoint split/merge.  The lists below are the kernel table: best
    first, ending with the scalar reference (ref.c, the specification).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lpk_halp_train, the public entry of the HALP solvers (contract in lpk.h):
    option and argument checks, the run's setup, the epoch loop and the
    trace.  The epochs themselves are in epoch.c. */

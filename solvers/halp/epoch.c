@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One epoch of each solver (lpk.h defines them), chosen from a table
    indexed by lpk_solver, and the fixed grid that LP_SGD and LP_SVRG keep
    for the whole run. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The full-gradient pass: fp32, over fixed row blocks (a function of n
    only), the block sums added in double, so the gradient does not depend
    on the thread count.  It reads the b-bit rows, widened, when they are X

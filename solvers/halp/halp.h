@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HALP solver layer: the interfaces between its parts.  The algorithms and
    their numerics contract are documented in lpk.h (lpk_halp_train); this
    layer only sequences the fixed family's dispatched kernels (integer dot,

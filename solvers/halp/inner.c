@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The inner loops: T steps on one sampled row each, in batches of
    HALP_BATCH indices, the coming rows prefetched (prefetch.h).  One loop
    body per precision, specialised per solver family by a named step kind;

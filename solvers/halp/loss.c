@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Objective and gradient norm of the current point in double, on the fp32
    X: the trace's figures and the automatic grid of LP_SGD / LP_SVRG.  Row
    blocks as in the full pass, so the result is thread-count independent. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The two losses of lpk_halp_train in double: phi(s) = dl/ds, the stable
    difference phi(r + e) - phi(r), and l(s, y).  Inline: the inner loops
    call them once per step. */

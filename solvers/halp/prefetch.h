@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Prefetching of the inner loops.  A step reads one random row (d fp32 or
    b-bit values), its 16-byte row record and (LP_SVRG) c_i, besides z and h,
    which stay in L1.  Two distances, because every line of the row into L1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The b-bit rows of the low-precision solvers, made once per run: row i is
    quantized to nearest with its own scale s_i = max_j |x_ij| / (2^(b-1)-1),
    and each block notes whether all its rows widen back to X bit for bit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Double-precision reference math (refsolve.h). */
 #include "refsolve.h"
 

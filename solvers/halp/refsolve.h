@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Double-precision reference math for the HALP problems, shared by the
    reproductions (examples/halp) and the tests (tests/test_halp.c) as the
    static library lpk_refsolve, not part of liblpk: the objective, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sample-index stream of the SGD-type solvers (lpk.h, "Sampling"):
    step t draws i = floor(u n / 2^64), u = 64 bits of the Philox block of
    counter {t/2, HALP_IDX_TAG, 0}, two steps per block. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every buffer of a run.  Sizes go through lpk_size_mul / lpk_size_mul3; an
    overflowing size becomes SIZE_MAX, which the allocators refuse, so it
    fails as ENOMEM like any other allocation. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared pieces of the libFuzzer targets: reading the input, walking the
    ISA tiers through the public API, and failing loudly.
 

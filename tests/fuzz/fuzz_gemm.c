@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: bf16 GEMM, every variant and every tier against the
    exact product of the same inputs, within what include/lpk.h promises.
 

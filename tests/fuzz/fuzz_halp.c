@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: lpk_halp_train's options and tiny problems.
 
    From the input: every field of lpk_halp_options (solver and loss in and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: f32 <-> bf16 conversions, every tier bit-exact against
    the scalar one.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the optimizer steps (lpk_sgd_step, lpk_adamw_step),
    every tier bit-exact against the scalar one.
 
