@@ -13,13 +13,19 @@
 
    usage: bench_gemm [--threads 1,2] [--quick] [--shapes square|train|all]
                      [--only <variant substring>] [--sizes 512,2048 (square sizes)]
-                     [--scaling REPS]
+                     [--scaling REPS] [--epilogue REPS]
    --scaling: thread scaling of the public API on the square sizes, measured
    as pairs of calls with 1 thread and with the largest --threads count
    alternating in one process (REPS pairs after a warm-up call each), so
    that the load other tenants put on a shared machine hits both sides of
    each pair alike; prints the medians and the median of the per-pair
-   ratios t(1 thread) / t(N threads). */
+   ratios t(1 thread) / t(N threads).
+   --epilogue: the bf16-output GEMM (lpk_gemm_bf16: fp32 accumulation, then
+   alpha/beta and the rounding of C to bf16 with nearest, SR Philox or SR
+   ARS) against the fp32-output call (lpk_gemm_bf16f32) on the same
+   operands, square sizes, each thread count: pairs of calls alternating in
+   one process (REPS pairs), median of the per-pair ratios
+   t(fp32 output) / t(bf16 output). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +189,80 @@ static void scaling(const size_t *sizes, size_t nsizes, int nt, int reps)
     lpk_set_num_threads(0);
 }
 
+typedef struct {
+    size_t n;
+    const lpk_bf16 *a, *b;
+    float *cf;
+    lpk_bf16 *cb;
+    int mode; /* -1: fp32 output, else the lpk_round mode of the bf16 output */
+} epi_job;
+
+static void run_epi(const epi_job *j)
+{
+    const size_t n = j->n;
+    if (j->mode < 0)
+        lpk_gemm_bf16f32(LPK_NOTRANS, LPK_NOTRANS, n, n, n, 1.0f, j->a, n, j->b, n, 0.0f, j->cf, n);
+    else
+        lpk_gemm_bf16(LPK_NOTRANS, LPK_NOTRANS, n, n, n, 1.0f, j->a, n, j->b, n, 0.0f, j->cb, n,
+                      (lpk_round)j->mode, 42);
+}
+
+/* The SR epilogue's cost: bf16 output vs fp32 output, alternating pairs. */
+static void epilogue(const size_t *sizes, size_t nsizes, const int *threads, int nthreads,
+                     int reps)
+{
+    enum { MAXREPS = 1000 };
+    if (reps > MAXREPS)
+        reps = MAXREPS;
+    static double tf[MAXREPS], tb[MAXREPS], ratio[MAXREPS];
+    static const struct { int mode; const char *name; } modes[] = {
+        {LPK_ROUND_NEAREST, "nearest"},
+        {LPK_ROUND_STOCHASTIC, "sr_philox"},
+        {LPK_ROUND_STOCHASTIC_ARS, "sr_ars"},
+    };
+    for (int ti = 0; ti < nthreads; ti++) {
+        lpk_set_num_threads(threads[ti]);
+        for (size_t si = 0; si < nsizes; si++) {
+            const size_t n = sizes[si];
+            lpk_bf16 *a = bu_alloc(n * n * 2), *b = bu_alloc(n * n * 2), *cb = bu_alloc(n * n * 2);
+            float *cf = bu_alloc(n * n * 4);
+            for (size_t x = 0; x < n * n; x++) {
+                a[x] = (lpk_bf16)(0x3E00 + x * 7 % 64);
+                b[x] = (lpk_bf16)(0xBE00 + x * 13 % 64);
+            }
+            const double f = 2.0 * (double)n * (double)n * (double)n * 1e-9;
+            for (size_t mi = 0; mi < sizeof modes / sizeof modes[0]; mi++) {
+                epi_job jf = {n, a, b, cf, cb, -1}, jb = {n, a, b, cf, cb, modes[mi].mode};
+                run_epi(&jf);
+                run_epi(&jb);
+                for (int r = 0; r < reps; r++) {
+                    double t0 = bu_now();
+                    run_epi(&jf);
+                    tf[r] = bu_now() - t0;
+                    t0 = bu_now();
+                    run_epi(&jb);
+                    tb[r] = bu_now() - t0;
+                    ratio[r] = tf[r] / tb[r];
+                }
+                const double mf = median(tf, reps), mb = median(tb, reps);
+                const double mr = median(ratio, reps);
+                printf("{\"bench\":\"gemm_epilogue\",\"variant\":\"%s\",\"m\":%zu,\"n\":%zu,"
+                       "\"k\":%zu,\"threads\":%d,\"output\":\"bf16 %s\",\"pairs\":%d,"
+                       "\"gflops_f32_out\":%.1f,\"gflops_bf16_out\":%.1f,"
+                       "\"median_pair_bf16_over_f32\":%.3f}\n",
+                       lpk_kernel_variant("gemm.bf16f32"), n, n, n, threads[ti], modes[mi].name,
+                       reps, f / mf, f / mb, mr);
+                fflush(stdout);
+            }
+            free(a);
+            free(b);
+            free(cb);
+            free(cf);
+        }
+    }
+    lpk_set_num_threads(0);
+}
+
 static void measure_peaks(void)
 {
     struct { lpk_tier t; double (*f)(void); const char *instr; } p[] = {
@@ -205,10 +285,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: %s [--threads 1,2] [--quick] [--shapes square|train|all] "
-                            "[--only substring] [--sizes 512,2048] [--scaling REPS]\n", argv[0]);
+                   "[--only substring] [--sizes 512,2048] [--scaling REPS] "
+                   "[--epilogue REPS]\n", argv[0]);
             return 0;
         }
-    int threads[4] = {1, 2}, nthreads = 2, quick = 0, scale_reps = 0;
+    int threads[4] = {1, 2}, nthreads = 2, quick = 0, scale_reps = 0, epi_reps = 0;
     const char *which = "all", *only = NULL;
     size_t sq_user[8], nsq_user = 0;
     for (int i = 1; i < argc; i++) {
@@ -224,15 +305,24 @@ int main(int argc, char **argv)
             only = argv[++i];
         } else if (!strcmp(argv[i], "--scaling") && i + 1 < argc) {
             scale_reps = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--epilogue") && i + 1 < argc) {
+            epi_reps = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--sizes") && i + 1 < argc) {
             for (char *t = strtok(argv[++i], ","); t && nsq_user < 8; t = strtok(NULL, ","))
                 if (atol(t) > 0)
                     sq_user[nsq_user++] = (size_t)atol(t);
         } else {
             fprintf(stderr, "usage: %s [--threads 1,2] [--quick] [--shapes square|train|all] "
-                            "[--only substring] [--sizes 512,2048] [--scaling REPS]\n", argv[0]);
+                            "[--only substring] [--sizes 512,2048] [--scaling REPS] "
+                            "[--epilogue REPS]\n", argv[0]);
             return 2;
         }
+    }
+    if (epi_reps > 0) {
+        static const size_t epi_default[] = {1024};
+        epilogue(nsq_user ? sq_user : epi_default, nsq_user ? nsq_user : 1, threads, nthreads,
+                 epi_reps);
+        return 0;
     }
     if (scale_reps > 0) {
         int nt = 1;
