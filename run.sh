@@ -16,7 +16,8 @@ usage: ./run.sh [--quick] [--only STEP[,STEP...]] [--help]
   short table (full output in build/results/<step>.*):
     info      features, tiers, the kernel chosen for each op (lpk-info)
     round     f32 <-> bf16 rounding vs memcpy (nearest, SR Philox, SR ARS)
-    gemm      bf16 GEMM vs oneDNN and the measured peak, 1 and 2 threads
+    gemm      bf16 GEMM vs oneDNN, OpenBLAS/BLIS sgemm and the measured peak, 1 and 2
+              threads; the bf16-output (SR) epilogue vs fp32 output
     update    optimizer steps (SGD, AdamW, every mode) vs memcpy
     fixed     HALP's fixed-point kernels, int8 vs fp32
     optim     lpk's optimizer step vs torch.optim on a transformer's shapes
@@ -109,7 +110,9 @@ sizes_round=65536,1048576,67108864
 want info && { if step info 5 "$bin/lpk-info" --no-bench; then sed -n '/^CPU\/OS/,$p' "$out/info.log"; else status=1; fi; }
 want round && { if step round 30 "$bin/bench_round" --threads 1 --sizes "$sizes_round"; then
   show_json "$out/round.log"; else status=1; fi; }
-want gemm && { if step gemm 60 "$bin/bench_gemm" --quick --threads 1,2; then show_json "$out/gemm.log"; else status=1; fi; }
+# GEMM vs peers and peaks, then the bf16-output epilogue's cost (SR included)
+gemm() { "$bin/bench_gemm" --quick --threads 1,2 && "$bin/bench_gemm" --epilogue 3 --threads 1 --sizes 1024; }
+want gemm && { if step gemm 70 gemm; then show_json "$out/gemm.log"; else status=1; fi; }
 want update && { if step update 40 "$bin/bench_update" --quick; then show_json "$out/update.log"; else status=1; fi; }
 want fixed && { if step fixed 15 "$bin/bench_fixed" --sizes 1024; then show_json "$out/fixed.log"; else status=1; fi; }
 if want optim && [ -f perf/bench_optim.py ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then

@@ -15,7 +15,7 @@ import json
 import sys
 from collections import OrderedDict
 
-ID_FIELDS = ("op", "case", "mode", "which", "form", "variant", "tier", "m", "n", "k", "shape",
+ID_FIELDS = ("op", "case", "mode", "which", "form", "output", "variant", "tier", "m", "n", "k", "shape",
              "level", "threads", "dtype", "params")
 # Measured fields: these, and any numeric field whose name says it is a rate
 # or a ratio.
