@@ -178,6 +178,11 @@ lpk_status lpk_ready(void);
 #else
 #define LPK_BUILT_AVX2 0
 #endif
+#if LPK_BUILT_X86 && !defined(LPK_NO_TIER_AVX2AES)
+#define LPK_BUILT_AVX2AES 1
+#else
+#define LPK_BUILT_AVX2AES 0
+#endif
 #if LPK_BUILT_X86 && !defined(LPK_NO_TIER_AVX2VAES)
 #define LPK_BUILT_AVX2VAES 1
 #else

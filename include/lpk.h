@@ -63,8 +63,11 @@
  *                  NEON on aarch64; on x86-64 HWY_SCALAR with GCC < 12.3
  *                  (autovectorized to SSE2), HWY_EMU128 with clang
  *      avx2        AVX2 + FMA + F16C, OS saves YMM (XCR0 & 0x6)
- *      avx2vaes    avx2 + AES-NI + VAES (CPUID.1:ECX[25], CPUID.7.0:ECX[9]):
- *                  256-bit AES rounds for the ARS generator (Zen 3, Ice Lake)
+ *      avx2aes     avx2 + AES-NI (CPUID.1:ECX[25]): 128-bit AES rounds for
+ *                  the ARS generator (Haswell..Skylake, Zen 1/2, and AVX-512
+ *                  CPUs without VAES such as Skylake-SP / Cascade Lake)
+ *      avx2vaes    avx2 + AES-NI + VAES (CPUID.7.0:ECX[9]): 256-bit AES
+ *                  rounds for the ARS generator (Zen 3, Ice Lake)
  *      avx512      AVX-512 F+BW+DQ+VL, OS saves ZMM (XCR0 & 0xE6)
  *      avx512vaes  avx512 + AES-NI + VAES (512-bit AES rounds)
  *      avx512vnni  avx512 + AVX512_VNNI (integer dot products)
@@ -78,12 +81,14 @@
  *      sve         neon + SVE (HWCAP_SVE), Highway-built variants; same
  *                  rank as neondot for capping
  *   A cap at tier T allows every tier of the same architecture up to T, in
- *   this order (x86: avx2 < avx2vaes < avx512 < avx512vaes < avx512vnni <
- *   avx512bf16 < amx; arm: neon < neonaes < neondot = sve < neonbf16).  So
- *   LPK_ISA=avx2 or avx512 uses no AES instruction, LPK_ISA=avx2vaes is an
- *   AVX2 + VAES CPU without AVX-512; a cap at avx512 also allows avx2vaes
- *   kernels (a linear order cannot keep the two apart; each still runs only
- *   where the CPU has its features).
+ *   this order (x86: avx2 < avx2aes < avx2vaes < avx512 < avx512vaes <
+ *   avx512vnni < avx512bf16 < amx; arm: neon < neonaes < neondot = sve <
+ *   neonbf16).  So LPK_ISA=avx2 uses no AES instruction, LPK_ISA=avx2aes
+ *   is an AVX2 CPU with AES-NI only, LPK_ISA=avx2vaes an AVX2 + VAES CPU
+ *   without AVX-512; a cap at avx512 also allows avx2aes and avx2vaes
+ *   kernels (a linear order cannot keep them apart; each still runs only
+ *   where the CPU has its features), so an AVX-512 CPU without VAES
+ *   (Skylake-SP) draws ARS bits with the avx2aes kernels.
  */
 #ifndef LPK_H
 #define LPK_H
@@ -202,7 +207,7 @@ LPK_API lpk_status lpk_get_topology(lpk_topology *out);
  *   key = {(uint32)seed, (uint32)(seed>>32), 0, 0} for lpk_ars; its 128-bit
  *   output, read as eight little-endian uint16, gives element j the
  *   (j & 7)-th.  Recommended where speed matters: with AES instructions
- *   (avx2vaes, avx512vaes, neonaes tiers) the bits cost a fraction of the
+ *   (avx2aes, avx2vaes, avx512vaes, neonaes tiers) the bits cost a fraction of the
  *   memory traffic (perf/RESULTS.md); without them lpk computes AES in
  *   software, much slower than Philox.  The two generators give different
  *   bits; each is reproducible on its own (same tiers/threads/splits rule).
@@ -458,7 +463,7 @@ LPK_API void lpk_cblas_sbgemm(int order, int transa, int transb, int m, int n, i
  * key = {lo64 = s, hi64 = 0}), s = seed for the weight, seed ^
  * 0x9E3779B97F4A7C15 for m and seed ^ 0xBF58476D1CE4E5B9 for v (the same
  * seed derivation as Philox).  Recommended: with AES instructions (the
- * avx2vaes, avx512vaes and neonaes tiers) the bits cost a fraction of the
+ * avx2aes, avx2vaes, avx512vaes and neonaes tiers) the bits cost a fraction of the
  * memory traffic, where Philox costs more than the update itself on AVX2
  * (perf/RESULTS.md, "update"); on a CPU without AES they are computed in
  * software, slower than Philox but the same bits.  The flag with a mode
@@ -703,7 +708,7 @@ typedef enum { LPK_LOSS_LSQ = 0, LPK_LOSS_LOGISTIC = 1 } lpk_loss;
 
 /* The generator of HALP's stochastic rounding (see R above): ARS-7 with
    per-element bits is the recommended one, fast where the CPU has AES
-   instructions (avx2vaes, avx512vaes, neonaes tiers; software AES
+   instructions (avx2aes, avx2vaes, avx512vaes, neonaes tiers; software AES
    elsewhere, much slower); Philox (0) keeps earlier results bit for bit. */
 typedef enum { LPK_RNG_PHILOX = 0, LPK_RNG_ARS = 1 } lpk_rng;
 

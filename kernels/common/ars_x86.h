@@ -6,7 +6,8 @@
    AESENC / AESENCLAST are exactly the rounds of the definition (x86 xors the
    round key after the round, so the first key is xored explicitly).
    Include from a file compiled with -maes (and -mvaes plus -mavx2 or
-   -mavx512f for the wide versions). */
+   -mavx512f for the wide versions; with -mavx2 alone the 256-bit interface
+   runs on 128-bit AES-NI, for the avx2aes tier). */
 #ifndef LPK_ARS_X86_H
 #define LPK_ARS_X86_H
 
@@ -42,18 +43,18 @@ static inline __m128i lpk_ars_x1(__m128i c, const lpk_ars_keys128 *k)
 
 /* N independent states (2 or 4 blocks each), round by round so that the 4-cycle AES
    latency of one hides behind the others. */
-#define LPK_ARS_ROUNDS_N(N, v, k, XOR, ENC, LAST)                  \
+#define LPK_ARS_ROUNDS_N(N, v, keys, XOR, ENC, LAST)               \
     do {                                                           \
         for (int c_ = 0; c_ < (N); c_++)                           \
-            (v)[c_] = XOR((v)[c_], (k)->k[0]);                     \
+            (v)[c_] = XOR((v)[c_], (keys)->k[0]);                  \
         for (int r_ = 1; r_ < LPK_ARS_ROUNDS; r_++)                \
             for (int c_ = 0; c_ < (N); c_++)                       \
-                (v)[c_] = ENC((v)[c_], (k)->k[r_]);                \
+                (v)[c_] = ENC((v)[c_], (keys)->k[r_]);             \
         for (int c_ = 0; c_ < (N); c_++)                           \
-            (v)[c_] = LAST((v)[c_], (k)->k[LPK_ARS_ROUNDS]);       \
+            (v)[c_] = LAST((v)[c_], (keys)->k[LPK_ARS_ROUNDS]);    \
     } while (0)
 
-#if defined(__VAES__) && defined(__AVX2__)
+#if defined(__AVX2__)
 typedef struct {
     __m256i k[LPK_ARS_ROUNDS + 1];
 } lpk_ars_keys256;
@@ -66,10 +67,34 @@ static inline void lpk_ars_keys256_init(lpk_ars_keys256 *v, uint64_t lo, uint64_
         v->k[r] = _mm256_broadcastsi128_si256(k.k[r]);
 }
 
+#if defined(__VAES__)
+/* n YMM states of two blocks each, VAESENC on 256 bits. */
 static inline void lpk_ars_x2n(__m256i *v, int n, const lpk_ars_keys256 *k)
 {
     LPK_ARS_ROUNDS_N(n, v, k, _mm256_xor_si256, _mm256_aesenc_epi128, _mm256_aesenclast_epi128);
 }
+#else
+/* The same n YMM states on AES-NI alone (the avx2aes tier: AVX2 CPUs
+   without VAES): each state's two blocks are split into 128-bit halves once
+   and run as 2n independent AESENC chains, then joined again, so a kernel
+   written for VAES256 states (the avx2vaes files) builds unchanged on it,
+   bit for bit.  n <= 9 (the callers' most). */
+static inline void lpk_ars_x2n(__m256i *v, int n, const lpk_ars_keys256 *k)
+{
+    enum { MAXN = 9 };
+    __m128i h[2 * MAXN];
+    lpk_ars_keys128 kl;
+    for (int r = 0; r <= LPK_ARS_ROUNDS; r++)
+        kl.k[r] = _mm256_castsi256_si128(k->k[r]);
+    for (int c = 0; c < n; c++) {
+        h[2 * c] = _mm256_castsi256_si128(v[c]);
+        h[2 * c + 1] = _mm256_extracti128_si256(v[c], 1);
+    }
+    LPK_ARS_ROUNDS_N(2 * n, h, &kl, _mm_xor_si128, _mm_aesenc_si128, _mm_aesenclast_si128);
+    for (int c = 0; c < n; c++)
+        v[c] = _mm256_inserti128_si256(_mm256_castsi128_si256(h[2 * c]), h[2 * c + 1], 1);
+}
+#endif
 #endif
 
 #if defined(__VAES__) && defined(__AVX512F__)

@@ -8,8 +8,11 @@
    (common/ars_x86.h), stored as 128 uint16 in element order; a vector of 8
    elements widens its 8 uint16 (VPMOVZXWD) and converts them to r16 / 2^16
    where the step uses them.  The scalar tail reads the same buffer.
-   Relies on AVX2, FMA, AES-NI and VAES. */
-#if !defined(__AVX2__) || !defined(__FMA__) || !defined(__VAES__) || !defined(__AES__)
+   Relies on AVX2, FMA, AES-NI and VAES; avx2aes.c builds this file again
+   with LPK_AESNI_ONLY for the avx2aes tier (the same states on 128-bit
+   AES-NI, common/ars_x86.h). */
+#if !defined(__AVX2__) || !defined(__FMA__) || !defined(__AES__) || \
+    (!defined(__VAES__) && !defined(LPK_AESNI_ONLY))
 #error "avx2vaes.c needs -mavx2 -mfma -maes -mvaes"
 #endif
 #include <immintrin.h>
@@ -72,6 +75,10 @@ INLINE uint32_t fix_bits16(const fix_bits *rb, size_t i)
 
 #include "update-inl.h"
 
+#ifdef LPK_AESNI_ONLY
+#define FIX_SUFFIX avx2aes
+#else
 #define FIX_SUFFIX avx2vaes
+#endif
 #define FIX_ENTRY_ARS 1
 #include "entry-inl.h"

@@ -192,11 +192,13 @@ static inline int32_t lpk_fixed_sat1(float v, int bits)
 #define LPK_FIXED_UPDATE8_ARS_VARIANTS(V)              \
     V(AVX512VAES, lpk_fixed_update8_ars__avx512vaes)   \
     V(AVX2VAES, lpk_fixed_update8_ars__avx2vaes)       \
+    V(AVX2AES, lpk_fixed_update8_ars__avx2aes)         \
     V(NEONAES, lpk_fixed_update8_ars__neonaes)         \
     V(SCALAR, lpk_fixed_update8_ars__ref)
 #define LPK_FIXED_UPDATE16_ARS_VARIANTS(V)             \
     V(AVX512VAES, lpk_fixed_update16_ars__avx512vaes)  \
     V(AVX2VAES, lpk_fixed_update16_ars__avx2vaes)      \
+    V(AVX2AES, lpk_fixed_update16_ars__avx2aes)        \
     V(NEONAES, lpk_fixed_update16_ars__neonaes)        \
     V(SCALAR, lpk_fixed_update16_ars__ref)
 #define LPK_FIXED_DOTF_VARIANTS(V)                     \

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ARS-7 blocks with VAES on 256-bit registers (two blocks per VAESENC),
-   eight independent registers per iteration, and with AES-NI on 128-bit
-   registers (one block per AESENC, eight in flight): the implementation a
-   CPU with AES-NI but no VAES could use.  Both bit-identical to ref.c.
-   Relies on AVX2, VAES and AES-NI. */
+   eight independent registers per iteration, bit-identical to ref.c (the
+   AES-NI-only version: avx2aes.c).  Relies on AVX2, VAES and AES-NI. */
 #if !defined(__AVX2__) || !defined(__VAES__) || !defined(__AES__)
 #error "avx2vaes.c needs -mavx2 -mvaes -maes (CMake sets them for this file)"
 #endif
@@ -36,28 +34,4 @@ void lpk_rng_ars__avx2vaes(const uint32_t key[4], const uint32_t ctr[4], size_t 
         const __m128i v = lpk_ars_x1(_mm_set_epi64x((long long)hi, (long long)(lo + b)), &k1);
         _mm_storeu_si128((__m128i *)(out + 4 * b), v);
     }
-}
-
-void lpk_rng_ars_xmm__avx2vaes(const uint32_t key[4], const uint32_t ctr[4], size_t nblocks,
-                               uint32_t *out)
-{
-    const uint64_t klo = key[0] | (uint64_t)key[1] << 32, khi = key[2] | (uint64_t)key[3] << 32;
-    const uint64_t lo = ctr[0] | (uint64_t)ctr[1] << 32, hi = ctr[2] | (uint64_t)ctr[3] << 32;
-    lpk_ars_keys128 k;
-    lpk_ars_keys128_init(&k, klo, khi);
-    size_t b = 0;
-    for (; b + 8 <= nblocks; b += 8) {
-        __m128i v[8];
-        for (int i = 0; i < 8; i++)
-            v[i] = _mm_xor_si128(_mm_set_epi64x((long long)hi, (long long)(lo + b + i)), k.k[0]);
-        for (int r = 1; r < LPK_ARS_ROUNDS; r++)
-            for (int i = 0; i < 8; i++)
-                v[i] = _mm_aesenc_si128(v[i], k.k[r]);
-        for (int i = 0; i < 8; i++)
-            _mm_storeu_si128((__m128i *)(out + 4 * (b + i)),
-                             _mm_aesenclast_si128(v[i], k.k[LPK_ARS_ROUNDS]));
-    }
-    for (; b < nblocks; b++)
-        _mm_storeu_si128((__m128i *)(out + 4 * b),
-                         lpk_ars_x1(_mm_set_epi64x((long long)hi, (long long)(lo + b)), &k));
 }

@@ -26,7 +26,7 @@ typedef void lpk_rng_philox_fn(uint64_t seed, uint64_t q, size_t nblocks, uint32
 #define LPK_RNG_ARS_VARIANTS(V)                         \
     V(AVX512VAES, lpk_rng_ars__avx512vaes)              \
     V(AVX2VAES, lpk_rng_ars__avx2vaes)                  \
-    V(AVX2VAES, lpk_rng_ars_xmm__avx2vaes)              \
+    V(AVX2AES, lpk_rng_ars__avx2aes)                    \
     V(NEONAES, lpk_rng_ars__neonaes)                    \
     V(SCALAR, lpk_rng_ars__ref)
 
