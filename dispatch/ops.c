@@ -8,6 +8,7 @@
 #include "../kernels/gemm/gemm.h"
 #include "../kernels/update/update.h"
 #include "../kernels/fixed/fixed.h"
+#include "../kernels/rng/rng.h"
 
 const lpk_op *const lpk_ops[] = {
     &lpk_op_round_rne.op,
@@ -28,6 +29,7 @@ const lpk_op *const lpk_ops[] = {
     &lpk_op_fixed_update16_ars.op,
     &lpk_op_fixed_dotf.op,
     &lpk_op_fixed_updatef.op,
+    &lpk_op_rng_ars.op,
 };
 const size_t lpk_nops = sizeof lpk_ops / sizeof lpk_ops[0];
 /* The dispatcher's choice per op, one slot for each entry above. */

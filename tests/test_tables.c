@@ -27,6 +27,7 @@
 #include "gemm/gemm.h"
 #include "update/update.h"
 #include "fixed/fixed.h"
+#include "rng/rng.h"
 
 /* Elements of a smoke call: a full vector of every width here and a tail. */
 #define SN 37
@@ -404,6 +405,15 @@ static void smoke_fixed_updatef(const lpk_variant *v, const lpk_variant *r)
     expect_same(v, r, za, zb, sizeof za);
 }
 
+static void smoke_rng_ars(const lpk_variant *v, const lpk_variant *r)
+{
+    const uint32_t key[4] = {42, 7, 0, 0}, ctr[4] = {0xFFFFFFF0u, 0xFFFFFFFFu, 3, 0};
+    uint32_t a[4 * SN], b[4 * SN];
+    LPK_FN(lpk_op_rng_ars, v)(key, ctr, SN, a); /* the low 64 counter bits wrap */
+    LPK_FN(lpk_op_rng_ars, r)(key, ctr, SN, b);
+    expect_same(v, r, a, b, sizeof a);
+}
+
 /* ---- the ops known to this test ------------------------------------------------ */
 
 typedef void smoke_fn(const lpk_variant *v, const lpk_variant *ref);
@@ -438,6 +448,7 @@ HAS_FN(fixed_update8_ars)
 HAS_FN(fixed_update16_ars)
 HAS_FN(fixed_dotf)
 HAS_FN(fixed_updatef)
+HAS_FN(rng_ars)
 
 static const op_entry known[] = {
     OP(round_rne),          OP(round_sr),           OP(round_sr_ars),
@@ -447,7 +458,7 @@ static const op_entry known[] = {
     OP(fixed_quant16),      OP(fixed_dequant8),     OP(fixed_dequant16),
     OP(fixed_dot8),         OP(fixed_dot16),        OP(fixed_update8),
     OP(fixed_update16),     OP(fixed_dotf),         OP(fixed_updatef),
-    OP(fixed_update8_ars),  OP(fixed_update16_ars),
+    OP(fixed_update8_ars),  OP(fixed_update16_ars), OP(rng_ars),
 };
 #define NKNOWN (sizeof known / sizeof known[0])
 
@@ -510,8 +521,13 @@ static void check_op_structure(const lpk_op *op, const op_entry *e)
     family_of(op, fam, sizeof fam);
     if (op->count < 1 || !op->variants)
         fail_msg("%s: empty table", op->name);
-    assert_true(op->in_bytes == 1 || op->in_bytes == 2 || op->in_bytes == 4);
-    assert_true(op->out_bytes <= 4 && op->out_bytes != 3);
+    if (!strcmp(fam, "rng")) { /* a generator reads nothing, writes 16-byte blocks */
+        assert_int_equal(op->in_bytes, 0);
+        assert_int_equal(op->out_bytes, 16);
+    } else {
+        assert_true(op->in_bytes == 1 || op->in_bytes == 2 || op->in_bytes == 4);
+        assert_true(op->out_bytes <= 4 && op->out_bytes != 3);
+    }
     const lpk_variant *ref = &op->variants[op->count - 1];
     if (ref->tier != LPK_TIER_SCALAR)
         fail_msg("%s: last entry %s is not the SCALAR reference", op->name, ref->name);

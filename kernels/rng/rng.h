@@ -2,8 +2,11 @@
 /* Counter-based generators alone: the random words that stochastic
    rounding consumes, without the rounding.  Tests check every variant
    against the scalar reference and Random123 (tests/test_ars.c); the
-   benchmark times them (perf/bench_round.c, "generator alone").  These ops
-   serve no public call, so they are not in dispatch/ops.c's list. */
+   benchmark times them (perf/bench_round.c, "generator alone").  rng.ars is
+   in dispatch/ops.c's list: the update kernels of a tier without AES
+   instructions of its own (avx512 on a CPU without VAES) draw their ARS
+   blocks through its selected variant (update/step-inl.h); rng.philox
+   serves no call and stays out of it. */
 #ifndef LPK_RNG_H
 #define LPK_RNG_H
 
