@@ -221,8 +221,8 @@ static void test_software_paths(void **state)
     assert_int_equal(lpk_f32_to_bf16(src, sw, n, LPK_ROUND_STOCHASTIC_ARS, 99, 12345), LPK_OK);
     lpk_test_set_feature_mask(~0ull);
     printf("with AES: %s; AES masked off: %s\n", vh->name, vs->name);
-    assert_true(vs->tier != LPK_TIER_AVX2VAES && vs->tier != LPK_TIER_AVX512VAES &&
-                vs->tier != LPK_TIER_NEONAES);
+    assert_true(vs->tier != LPK_TIER_AVX2AES && vs->tier != LPK_TIER_AVX2VAES &&
+                vs->tier != LPK_TIER_AVX512VAES && vs->tier != LPK_TIER_NEONAES);
     if (LPK_ARCH_HOST == LPK_ARCH_ARM)
         assert_int_equal(vs->tier, LPK_TIER_NEON); /* software AES in the NEON loop */
     assert_memory_equal(hw, want, n * 2);
@@ -230,6 +230,37 @@ static void test_software_paths(void **state)
     free(src);
     free(hw);
     free(sw);
+    free(want);
+}
+
+/* ---- AES-NI without VAES (Skylake-SP, Zen 2): the avx2aes variants -------------- */
+static void test_aesni_only(void **state)
+{
+    if (LPK_ARCH_HOST != LPK_ARCH_X86 || (lpk_cpu_detect() & LPK_TIERMASK_AVX2) != LPK_TIERMASK_AVX2 ||
+        !cpu_has_aes()) {
+        printf("SKIPPED avx2aes: this CPU lacks AVX2 + AES-NI (the variants compiled, not run)\n");
+        skip();
+    }
+    const size_t n = 3001;
+    float *src = tu_xmalloc(n * sizeof *src);
+    lpk_bf16 *got = tu_xmalloc(n * 2), *want = tu_xmalloc(n * 2);
+    tu_fill_f32(src, n, 78);
+    lpk_round_sr_ars_f32_bf16__ref(src, want, n, 7, 999);
+    lpk_test_set_feature_mask(~LPK_F_VAES);
+    const lpk_variant *v = lpk_selected(&lpk_op_round_sr_ars.op);
+    const char *upd = lpk_kernel_variant("update.sgd"), *gen = lpk_kernel_variant("rng.ars");
+    assert_int_equal(lpk_f32_to_bf16(src, got, n, LPK_ROUND_STOCHASTIC_ARS, 7, 999), LPK_OK);
+    lpk_test_set_feature_mask(~0ull);
+    printf("VAES masked off: round.sr_ars -> %s, rng.ars -> %s, update.sgd -> %s\n", v->name,
+           gen, upd);
+    assert_int_equal(v->tier, LPK_TIER_AVX2AES);
+    assert_non_null(strstr(gen, "__avx2aes"));
+    /* the update kernels: their own AES-NI variant, or on an AVX-512 CPU the
+       avx512 one, which draws ARS blocks through rng.ars (step-inl.h) */
+    assert_true(strstr(upd, "__avx2aes") || strstr(upd, "__avx512"));
+    assert_memory_equal(got, want, n * 2);
+    free(src);
+    free(got);
     free(want);
 }
 
@@ -393,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_philox_generators),
         cmocka_unit_test(test_sr_variants_bit_exact),
         cmocka_unit_test(test_software_paths),
+        cmocka_unit_test(test_aesni_only),
         cmocka_unit_test(test_threads_and_splits),
         cmocka_unit_test(test_statistics_ars),
         cmocka_unit_test(test_statistics_philox),

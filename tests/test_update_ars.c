@@ -129,6 +129,30 @@ static void test_variants_adamw(void **state)
     tu_each(&lpk_op_update_adamw.op, check_adamw, NULL);
 }
 
+/* The kernels without AES instructions of their own (avx512, avx2, neon)
+   draw ARS blocks through rng.ars's selected variant; with AES masked off
+   that is the software reference, the path a CPU without AES takes. */
+static void test_variants_software_generator(void **state)
+{
+    (void)state;
+    lpk_test_set_feature_mask(~LPK_F_AES);
+    printf("AES masked off: rng.ars -> %s\n", lpk_kernel_variant("rng.ars"));
+    assert_non_null(strstr(lpk_kernel_variant("rng.ars"), "__ref"));
+    int ran = 0;
+    for (int adamw = 0; adamw < 2; adamw++) {
+        const lpk_op *op = adamw ? &lpk_op_update_adamw.op : &lpk_op_update_sgd.op;
+        for (size_t k = 0; k + 1 < op->count; k++) /* the reference is checked above */
+            if (lpk_variant_runnable(&op->variants[k])) { /* the AES tiers are masked off */
+                check_variant(&op->variants[k], adamw);
+                ran++;
+            }
+    }
+    lpk_test_set_feature_mask(~0ull);
+    printf("%d variant(s) checked with the software generator\n", ran);
+    if (LPK_ARCH_HOST != LPK_ARCH_ANY && lpk_tier_supported(LPK_ARCH_HOST == LPK_ARCH_X86 ? LPK_TIER_AVX2 : LPK_TIER_NEON))
+        assert_true(ran >= 2);
+}
+
 /* ---- the layout, through the public calls ----------------------------------- */
 
 #define LN 1003
@@ -295,6 +319,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_variants_sgd),   cmocka_unit_test(test_variants_adamw),
+        cmocka_unit_test(test_variants_software_generator),
         cmocka_unit_test(test_layout_sgd),     cmocka_unit_test(test_layout_adamw),
         cmocka_unit_test(test_split_threads),  cmocka_unit_test(test_flag_modes),
     };

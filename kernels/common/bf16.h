@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lpk.h" /* lpk_bf16 */
+
 static inline uint32_t lpk_f32_bits(float x)
 {
     uint32_t u;
@@ -24,6 +26,16 @@ static inline int lpk_f32_bits_isnan(uint32_t u) { return (u & 0x7FFFFFFFu) > 0x
 
 /* NaN: keep sign and top payload bits, set the quiet bit (bf16 bit 6). */
 static inline uint16_t lpk_bf16_from_nan(uint32_t u) { return (uint16_t)((u >> 16) | 0x40u); }
+
+/* dst[i] = the NaN result for every NaN src[i], i < m: the fix-up of
+   vector kernels that round every lane as if it were a number and detect
+   NaN only per block (the NaN result does not depend on the mode's bits). */
+static inline void lpk_bf16_redo_nans(const float *src, lpk_bf16 *dst, size_t m)
+{
+    for (size_t i = 0; i < m; i++)
+        if (lpk_f32_bits_isnan(lpk_f32_bits(src[i])))
+            dst[i] = lpk_bf16_from_nan(lpk_f32_bits(src[i]));
+}
 
 /* Round to nearest, ties to even, on the bit pattern (denormals included). */
 static inline uint16_t lpk_bf16_rne(uint32_t u)

@@ -41,6 +41,7 @@ typedef void lpk_round_widen_fn(const lpk_bf16 *src, float *dst, size_t n);
 #define LPK_ROUND_SR_ARS_VARIANTS(V)                     \
     V(AVX512VAES, lpk_round_sr_ars_f32_bf16__avx512vaes) \
     V(AVX2VAES, lpk_round_sr_ars_f32_bf16__avx2vaes)     \
+    V(AVX2AES, lpk_round_sr_ars_f32_bf16__avx2aes)       \
     V(NEONAES, lpk_round_sr_ars_f32_bf16__neonaes)       \
     V(NEON, lpk_round_sr_ars_f32_bf16__neon)             \
     V(SCALAR, lpk_round_sr_ars_f32_bf16__ref)

@@ -11,6 +11,13 @@
      ARS_BITS(q, nb, &k, r)   the random uint16 of blocks q .. q+nb-1
                               (nb <= ARS_STEP / 8, indices mod 2^61) into r
      ARS_STREAM               1 where non-temporal stores exist (x86)
+   and optionally
+     ARS_RUN(s, d, m, q, &k, stream)     m elements (a multiple of ARS_STEP)
+                              from element 8q, as ARS_BLOCK calls would,
+                              prefetching when stream: a variant that makes
+                              the bits of one block while it rounds the
+                              previous one (software pipelining) needs the
+                              whole run in one function
    (static inline functions), includes this file, and gets
      void ARS_NAME(const float *src, lpk_bf16 *dst, size_t n, uint64_t seed,
                    uint64_t offset).
@@ -21,7 +28,7 @@
    non-temporal stores (common/stream.h, as the nearest-rounding loops do),
    then whole blocks with regular stores.  Each element's bits depend on
    offset + i only, so the path never changes the result. */
-#if !defined(ARS_NAME) || !defined(ARS_BLOCK) || !defined(ARS_BITS)
+#if !defined(ARS_NAME) || !(defined(ARS_BLOCK) || defined(ARS_RUN)) || !defined(ARS_BITS)
 #error "define ARS_NAME and its parameters before including sr_ars-inl.h"
 #endif
 #include "../common/ars.h"
@@ -49,11 +56,16 @@ static inline void ARS_CAT(ARS_NAME, part)(const float *src, lpk_bf16 *dst, size
 static inline void ARS_CAT(ARS_NAME, stream)(const float *src, lpk_bf16 *dst, size_t e, size_t m,
                                             uint64_t offset, const ARS_KEYS *k)
 {
+#ifdef ARS_RUN
+    if (m)
+        ARS_RUN(src + e, dst + e, m, ((offset + e) >> 3) & LPK_ARS_QMASK, k, 1);
+#else
     for (size_t t = e; t < e + m; t += ARS_STEP) {
         for (size_t b = 0; b < ARS_STEP * sizeof(float); b += 64)
             lpk_stream_prefetch((const char *)(src + t) + b);
         ARS_BLOCK(src + t, dst + t, ((offset + t) >> 3) & LPK_ARS_QMASK, k, 1);
     }
+#endif
 }
 #endif
 
@@ -84,8 +96,15 @@ void ARS_NAME(const float *src, lpk_bf16 *dst, size_t n, uint64_t seed, uint64_t
         _mm_sfence();
     }
 #endif
+#ifdef ARS_RUN
+    const size_t m = (n - i) / ARS_STEP * ARS_STEP;
+    if (m)
+        ARS_RUN(src + i, dst + i, m, ((offset + i) >> 3) & LPK_ARS_QMASK, &k, 0);
+    i += m;
+#else
     for (; i + ARS_STEP <= n; i += ARS_STEP)
         ARS_BLOCK(src + i, dst + i, ((offset + i) >> 3) & LPK_ARS_QMASK, &k, 0);
+#endif
     if (i < n)
         ARS_CAT(ARS_NAME, part)(src + i, dst + i, n - i, offset + i, &k);
 }
@@ -97,5 +116,6 @@ void ARS_NAME(const float *src, lpk_bf16 *dst, size_t n, uint64_t seed, uint64_t
 #undef ARS_KEYS_INIT
 #undef ARS_STEP
 #undef ARS_BLOCK
+#undef ARS_RUN
 #undef ARS_BITS
 #undef ARS_STREAM

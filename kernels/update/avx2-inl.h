@@ -16,6 +16,11 @@
 #define UPD_VL 8
 #define UPD_STEP 32
 #define UPD_RB (2 * LPK_PHILOX8_CHAINS)
+/* step-inl.h's groups: four vectors for the modes with the most roundings,
+   one pair for the others (four spill out of the 16 YMM registers, which
+   costs those more than the latency it hides). */
+#define UPD_G 4
+#define UPD_G_LIGHT 2
 
 static inline __m256 v_set(float x) { return _mm256_set1_ps(x); }
 static inline __m256 v_add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }

@@ -4,8 +4,10 @@
    from VAESENC / VAESENCLAST on 256 bits: independent YMM states of two
    blocks each, one per 16-element pair of the UPD_RB steps of one call
    (common/ars_x86.h), each YMM the random uint16 of that pair in order.  Bit-identical to
-   ref.c.  Relies on AVX2, VAES and AES-NI (CMake sets them for this file). */
-#if !defined(__AVX2__) || !defined(__VAES__) || !defined(__AES__)
+   ref.c.  Relies on AVX2, VAES and AES-NI (CMake sets them for this file);
+   avx2aes.c builds this file again with LPK_AESNI_ONLY for the avx2aes tier
+   (the same YMM states on 128-bit AESENC, common/ars_x86.h). */
+#if !defined(__AVX2__) || !defined(__AES__) || (!defined(__VAES__) && !defined(LPK_AESNI_ONLY))
 #error "avx2vaes.c needs -mavx2 -mvaes -maes"
 #endif
 #include "avx2-inl.h"
@@ -33,5 +35,9 @@ static inline void upd_arbits(const upd_akeys *k, uint64_t q, __m256 r[2 * NV])
 }
 
 #define UPD_ARS_NATIVE 1
+#ifdef LPK_AESNI_ONLY
+#define UPD_SUFFIX avx2aes
+#else
 #define UPD_SUFFIX avx2vaes
+#endif
 #include "step-inl.h"

@@ -7,9 +7,9 @@
    (lane << 16), `hi` = the odd ones (lane & 0xFFFF0000); one VPTERNLOGD puts
    the results' high halves back into pairs.  fp32 streams use the same
    even / odd split (one VPERMT2PS per vector).
-   Rounding to bf16 nearest-even is integer arithmetic: VPTESTMD picks the
-   lanes whose bf16 lsb is set, u + 0x7FFF (u + 0x8000 there, merged), then
-   the low half is cleared (4 uops).  Stores replace NaN bf16 patterns by 0x7FC0 on the
+   Rounding to bf16 nearest-even is integer arithmetic: (u | lsb) + 0x7FFF
+   with the bf16 lsb shifted down and OR-ed in by one VPTERNLOGD, then the
+   low half cleared (4 uops, 4 cycles deep).  Stores replace NaN bf16 patterns by 0x7FC0 on the
    packed 16-bit vector (VPANDD, VPCMPUW, masked move).
    SR bits: Philox4x32-10, four interleaved 8-block chains per four 64-element
    steps (common/philox_x86.h); ARS-7 (LPK_UPDATE_RNG_ARS) from the scalar

@@ -61,20 +61,41 @@
 
 #include "../common/ars.h"
 #include "../common/stream.h"
+#include "../rng/rng.h"
 
 #define UPD_ALWAYS static inline __attribute__((always_inline))
 
 #ifndef UPD_ARS_NATIVE
-/* ARS-7 bits without AES instructions: the software AES round, one block
-   per 8 elements, out of line (the rare slow path stays out of the loops). */
-typedef lpk_ars_keys upd_akeys;
-static inline void upd_akeys_init(upd_akeys *k, uint64_t seed) { lpk_ars_sr_keys(k, seed); }
+/* ARS-7 bits on a tier without AES instructions of its own, out of line
+   (the rare path stays out of the loops): the blocks come from rng.ars's
+   selected variant, which has AES-NI where the CPU and the tier cap allow
+   it (the avx512 kernels on an AVX-512 CPU without VAES, Skylake-SP, get
+   the avx2aes generator), else from the software AES round of ars.h; the
+   same bits either way. */
+typedef struct {
+    lpk_ars_keys sw;
+    uint32_t key[4]; /* {seed, 0} as rng.ars takes it */
+} upd_akeys;
+static inline void upd_akeys_init(upd_akeys *k, uint64_t seed)
+{
+    lpk_ars_sr_keys(&k->sw, seed);
+    k->key[0] = (uint32_t)seed;
+    k->key[1] = (uint32_t)(seed >> 32);
+    k->key[2] = k->key[3] = 0;
+}
 static __attribute__((noinline)) void upd_arbits(const upd_akeys *k, uint64_t q,
                                                  UV r[UPD_RB * UPD_STEP / UPD_VL])
 {
+    enum { NB = UPD_RB * UPD_STEP / 8 };
     _Alignas(64) uint16_t b[UPD_RB * UPD_STEP];
-    for (size_t i = 0; i < UPD_RB * UPD_STEP / 8; i++)
-        lpk_ars_sr_block(k, (q + i) & LPK_ARS_QMASK, (uint8_t *)(b + 8 * i));
+    const lpk_variant *g = lpk_selected(&lpk_op_rng_ars.op);
+    if (g->tier != LPK_TIER_SCALAR && q + NB - 1 <= LPK_ARS_QMASK) { /* no wrap at 2^61 */
+        const uint32_t ctr[4] = {(uint32_t)q, (uint32_t)(q >> 32), 0, 0};
+        LPK_FN(lpk_op_rng_ars, g)(k->key, ctr, NB, (uint32_t *)(void *)b);
+    } else {
+        for (size_t i = 0; i < NB; i++)
+            lpk_ars_sr_block(&k->sw, (q + i) & LPK_ARS_QMASK, (uint8_t *)(b + 8 * i));
+    }
     for (size_t p = 0; p < UPD_RB * UPD_STEP / (2 * UPD_VL); p++)
         upd_r16_load(b + 2 * UPD_VL * p, r + 2 * p);
 }
@@ -128,193 +149,274 @@ UPD_ALWAYS void upd_rbits(const upd_keys *k, uint64_t q, UV r[UPD_RB * UPD_STEP 
 enum { MOM_NONE = 0, MOM_FIRST = 1, MOM_LATER = 2 };
 
 /* Random streams: the weight's SR bits, and the state's (m, v) with
-   LPK_UPDATE_STATE_SR.  rs[s] points at the bits of one pair. */
+   LPK_UPDATE_STATE_SR.  rs[s] points at the bits of one group. */
 enum { RS_W = 0, RS_M = 1, RS_V = 2, RS_COUNT = 3 };
 
 #define UPD_WSR(MODE) ((MODE) == LPK_UPDATE_STOCHASTIC || (MODE) == LPK_UPDATE_F32_STOCHASTIC)
 #define UPD_KAHAN(MODE) ((MODE) == LPK_UPDATE_KAHAN || (MODE) == LPK_UPDATE_F32_KAHAN)
 
+/* ---- groups: every op on UPD_G vectors side by side ------------------------ */
+
+/* The kernels compute a group of vectors (pairs) at once, each op on all
+   of them before the next.  One vector's chain of dependent ops is long
+   (AdamW in the 16-bit FPU model: 18 roundings, a sqrt and a div, some 150
+   cycles), and its ~100 vector uops fill the scheduler: written pair by pair
+   the loop ran at the chain's latency (AdamW Kahan, AVX-512, in cache: 0.58
+   Gelem/s pair by pair, 0.78 with four vectors side by side).
+   Every helper takes the group's vector count n (a compile-time constant
+   after inlining, at most UPD_G).  The modes with the most roundings (SGD
+   Kahan, the 16-bit AdamW modes) use UPD_G vectors, the others
+   UPD_G_LIGHT, both even divisors of UPD_NR that the ISA file may set
+   (default: one pair, as a file with few registers wants). */
+#ifndef UPD_G
+#define UPD_G 2
+#endif
+#ifndef UPD_G_LIGHT
+#define UPD_G_LIGHT UPD_G
+#endif
+/* SGD's fp32-arithmetic and fp32-master modes (few roundings, more
+   registers per vector) stay at one pair: wider groups measured 10-25%
+   slower in cache. */
+#define UPD_SGD_G(MODE)                                                          \
+    ((MODE) == LPK_UPDATE_KAHAN ? UPD_G : (MODE) <= LPK_UPDATE_STOCHASTIC ? UPD_G_LIGHT : 2)
+#define UPD_ADAMW_G(MODE) ((MODE) <= LPK_UPDATE_KAHAN ? UPD_G : UPD_G_LIGHT)
+#if UPD_G % 2 || UPD_NR % UPD_G || UPD_G_LIGHT % 2 || UPD_NR % UPD_G_LIGHT
+#error "UPD_G and UPD_G_LIGHT must be even divisors of UPD_NR"
+#endif
+typedef struct {
+    UV v[UPD_G];
+} VG;
+
+#define G_FOR(h) _Pragma("GCC unroll 16") for (int h = 0; h < n; h++)
+
+UPD_ALWAYS VG g_dup(const int n, UV c)
+{
+    VG r;
+    G_FOR(h) r.v[h] = c;
+    return r;
+}
+#define UPD_G_OP2(name, op)                                                         \
+    UPD_ALWAYS VG name(const int n, VG a, VG b)                                     \
+    {                                                                               \
+        VG r;                                                                       \
+        G_FOR(h) r.v[h] = op(a.v[h], b.v[h]);                                       \
+        return r;                                                                   \
+    }
+#define UPD_G_OP1(name, op)                                                         \
+    UPD_ALWAYS VG name(const int n, VG a)                                           \
+    {                                                                               \
+        VG r;                                                                       \
+        G_FOR(h) r.v[h] = op(a.v[h]);                                               \
+        return r;                                                                   \
+    }
+UPD_G_OP2(g_add, v_add)
+UPD_G_OP2(g_sub, v_sub)
+UPD_G_OP2(g_mul, v_mul)
+UPD_G_OP2(g_div, v_div)
+UPD_G_OP1(g_sqrt, v_sqrt)
+UPD_G_OP1(g_canon, v_canon)
+UPD_G_OP1(g_bf, v_bf)
+UPD_G_OP1(g_rne, v_rne_raw)
+#undef UPD_G_OP1
+#undef UPD_G_OP2
+
+/* x + r: sr(x) with the group's bits r[0 .. n - 1]. */
+UPD_ALWAYS VG g_sr(const int n, VG x, const UV *r)
+{
+    VG o;
+    G_FOR(h) o.v[h] = v_sr_raw(x.v[h], r[h]);
+    return o;
+}
+
+/* Loads and stores of a group: pair q is vectors 2q, 2q + 1. */
+UPD_ALWAYS VG g_ld16(const int n, const lpk_bf16 *p)
+{
+    VG r;
+    for (int q = 0; q < n / 2; q++)
+        v_ld16(p + q * UPD_PAIR, &r.v[2 * q], &r.v[2 * q + 1]);
+    return r;
+}
+
+UPD_ALWAYS VG g_ld32(const int n, const float *p)
+{
+    VG r;
+    for (int q = 0; q < n / 2; q++)
+        v_ld32(p + q * UPD_PAIR, &r.v[2 * q], &r.v[2 * q + 1]);
+    return r;
+}
+
+UPD_ALWAYS void g_st16(const int n, lpk_bf16 *p, VG x)
+{
+    for (int q = 0; q < n / 2; q++)
+        v_st16(p + q * UPD_PAIR, x.v[2 * q], x.v[2 * q + 1]);
+}
+
+UPD_ALWAYS void g_st32(const int n, float *p, VG x)
+{
+    for (int q = 0; q < n / 2; q++)
+        v_st32(p + q * UPD_PAIR, x.v[2 * q], x.v[2 * q + 1]);
+}
+
 /* A state value of the fp32-arithmetic modes rounded once: the raw sum
    whose high half is rne(x), or sr(x) with bits r (LPK_UPDATE_STATE_SR). */
-UPD_ALWAYS UV state_raw(UV x, const UV *r, int ssr) { return ssr ? v_sr_raw(x, *r) : v_rne_raw(x); }
+UPD_ALWAYS VG state_raw(const int n, VG x, const UV *r, int ssr)
+{
+    return ssr ? g_sr(n, x, r) : g_rne(n, x);
+}
 
 /* ---- gradient ------------------------------------------------------------ */
 
-UPD_ALWAYS void load_grad(const lpk_upd_bufs *b, size_t i, const int G32, const int CANON,
-                          UV g[2])
+UPD_ALWAYS VG load_grad(const int n, const lpk_upd_bufs *b, size_t i, const int G32,
+                         const int CANON)
 {
-    if (G32) {
-        v_ld32(b->g32 + i, &g[0], &g[1]);
-        if (CANON) {
-            g[0] = v_canon(g[0]);
-            g[1] = v_canon(g[1]);
-        }
-    } else {
-        v_ld16(b->g16 + i, &g[0], &g[1]);
-    }
+    if (!G32)
+        return g_ld16(n, b->g16 + i);
+    const VG g = g_ld32(n, b->g32 + i);
+    return CANON ? g_canon(n, g) : g;
 }
 
 /* The final write of the bf16-weight modes: w (clean, widened), increment u
    (bf16 in the 16-bit modes, fp32 in the F32_* modes). */
-UPD_ALWAYS void write_weight(const lpk_upd_bufs *b, size_t i, const int MODE, const UV w[2],
-                             const UV u[2], const UV r[2])
+UPD_ALWAYS void write_weight(const int n, const lpk_upd_bufs *b, size_t i, const int MODE, VG w,
+                             VG u, const UV *r)
 {
-    UV o[2], c[2];
+    VG o, c;
     if (UPD_KAHAN(MODE))
-        v_ld16(b->comp + i, &c[0], &c[1]);
-    for (int h = 0; h < 2; h++) {
-        if (MODE == LPK_UPDATE_NEAREST || MODE == LPK_UPDATE_F32_NEAREST) {
-            o[h] = v_rne_raw(v_add(w[h], u[h]));
-        } else if (UPD_WSR(MODE)) {
-            o[h] = v_sr_raw(v_add(w[h], u[h]), r[h]);
-        } else if (MODE == LPK_UPDATE_KAHAN) {
-            const UV y = v_bf(v_sub(u[h], c[h]));
-            const UV s = v_bf(v_add(w[h], y));
-            c[h] = v_rne_raw(v_sub(v_bf(v_sub(s, w[h])), y));
-            o[h] = s;
-        } else { /* F32_KAHAN: fp32 ops, the new w and comp rounded once */
-            const UV y = v_sub(u[h], c[h]);
-            o[h] = v_bf(v_add(w[h], y));
-            c[h] = v_rne_raw(v_sub(v_sub(o[h], w[h]), y));
-        }
+        c = g_ld16(n, b->comp + i);
+    if (MODE == LPK_UPDATE_NEAREST || MODE == LPK_UPDATE_F32_NEAREST) {
+        o = g_rne(n, g_add(n, w, u));
+    } else if (UPD_WSR(MODE)) {
+        o = g_sr(n, g_add(n, w, u), r);
+    } else if (MODE == LPK_UPDATE_KAHAN) {
+        const VG y = g_bf(n, g_sub(n, u, c));
+        const VG s = g_bf(n, g_add(n, w, y));
+        c = g_rne(n, g_sub(n, g_bf(n, g_sub(n, s, w)), y));
+        o = s;
+    } else { /* F32_KAHAN: fp32 ops, the new w and comp rounded once */
+        const VG y = g_sub(n, u, c);
+        o = g_bf(n, g_add(n, w, y));
+        c = g_rne(n, g_sub(n, g_sub(n, o, w), y));
     }
     if (UPD_KAHAN(MODE))
-        v_st16(b->comp + i, c[0], c[1]);
-    v_st16(b->w + i, o[0], o[1]);
+        g_st16(n, b->comp + i, c);
+    g_st16(n, b->w + i, o);
 }
 
 /* ---- SGD ------------------------------------------------------------------ */
 
-UPD_ALWAYS void sgd_pair(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i,
-                         const UV *const rs[RS_COUNT], const int MODE, const int G32,
-                         const int DECAY, const int MOM, const int NEST, const int SSR)
+UPD_ALWAYS void sgd_group(const int n, const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i,
+                          const UV *const rs[RS_COUNT], const int MODE, const int G32,
+                          const int DECAY, const int MOM, const int NEST, const int SSR)
 {
-    const UV wd = v_set(k->wd), mom = v_set(k->mom), one_minus_damp = v_set(k->one_minus_damp);
-    const UV neg_lr = v_set(k->neg_lr);
-    UV g[2], w[2], m[2], d[2], u[2];
-    load_grad(b, i, G32, MODE != LPK_UPDATE_FP32, g);
+    const VG wd = g_dup(n, v_set(k->wd)), mom = g_dup(n, v_set(k->mom));
+    const VG one_minus_damp = g_dup(n, v_set(k->one_minus_damp));
+    const VG neg_lr = g_dup(n, v_set(k->neg_lr));
+    VG g = load_grad(n, b, i, G32, MODE != LPK_UPDATE_FP32), w, m, d, u;
     if (MODE == LPK_UPDATE_FP32 || LPK_UPD_IS_F32(MODE)) {
         /* the fp32 expressions: on master and m32 (FP32), or on the widened
            bf16 w and m, each stored value rounded once (F32_*) */
         const int F = MODE == LPK_UPDATE_FP32;
-        if (F)
-            v_ld32(b->master + i, &w[0], &w[1]);
-        else
-            v_ld16(b->w + i, &w[0], &w[1]);
-        if (MOM == MOM_LATER && F)
-            v_ld32(b->m32 + i, &m[0], &m[1]);
-        else if (MOM == MOM_LATER)
-            v_ld16(b->m + i, &m[0], &m[1]);
-        for (int h = 0; h < 2; h++) {
-            if (DECAY)
-                g[h] = v_add(g[h], v_mul(wd, w[h]));
-            d[h] = g[h];
-            if (MOM != MOM_NONE) {
-                const UV buf = MOM == MOM_FIRST ? g[h]
-                                                : v_add(v_mul(mom, m[h]), v_mul(one_minus_damp, g[h]));
-                m[h] = F ? v_canon(buf) : state_raw(buf, rs[RS_M] + h, SSR);
-                d[h] = NEST ? v_add(g[h], v_mul(mom, buf)) : buf;
-            }
-            u[h] = v_mul(neg_lr, d[h]);
-            if (F) {
-                w[h] = v_canon(v_add(w[h], u[h]));
-                u[h] = v_rne_raw(w[h]);
-            }
+        w = F ? g_ld32(n, b->master + i) : g_ld16(n, b->w + i);
+        if (MOM == MOM_LATER)
+            m = F ? g_ld32(n, b->m32 + i) : g_ld16(n, b->m + i);
+        if (DECAY)
+            g = g_add(n, g, g_mul(n, wd, w));
+        d = g;
+        if (MOM != MOM_NONE) {
+            const VG buf =
+                MOM == MOM_FIRST ? g : g_add(n, g_mul(n, mom, m), g_mul(n, one_minus_damp, g));
+            m = F ? g_canon(n, buf) : state_raw(n, buf, rs[RS_M], SSR);
+            d = NEST ? g_add(n, g, g_mul(n, mom, buf)) : buf;
         }
+        u = g_mul(n, neg_lr, d);
         if (MOM != MOM_NONE && F)
-            v_st32(b->m32 + i, m[0], m[1]);
+            g_st32(n, b->m32 + i, m);
         else if (MOM != MOM_NONE)
-            v_st16(b->m + i, m[0], m[1]);
+            g_st16(n, b->m + i, m);
         if (F) {
-            v_st32(b->master + i, w[0], w[1]);
-            v_st16(b->w + i, u[0], u[1]);
+            w = g_canon(n, g_add(n, w, u));
+            g_st32(n, b->master + i, w);
+            g_st16(n, b->w + i, g_rne(n, w));
         } else {
-            write_weight(b, i, MODE, w, u, rs[RS_W]);
+            write_weight(n, b, i, MODE, w, u, rs[RS_W]);
         }
         return;
     }
-    v_ld16(b->w + i, &w[0], &w[1]);
+    w = g_ld16(n, b->w + i);
     if (MOM == MOM_LATER)
-        v_ld16(b->m + i, &m[0], &m[1]);
-    for (int h = 0; h < 2; h++) {
-        if (DECAY)
-            g[h] = v_bf(v_add(g[h], v_bf(v_mul(wd, w[h]))));
-        d[h] = g[h];
-        if (MOM != MOM_NONE) {
-            const UV buf = MOM == MOM_FIRST
-                               ? v_bf(g[h])
-                               : v_bf(v_add(v_bf(v_mul(mom, m[h])), v_bf(v_mul(one_minus_damp, g[h]))));
-            m[h] = buf;
-            d[h] = NEST ? v_bf(v_add(g[h], v_bf(v_mul(mom, buf)))) : buf;
-        }
-        u[h] = v_bf(v_mul(neg_lr, d[h]));
+        m = g_ld16(n, b->m + i);
+    if (DECAY)
+        g = g_bf(n, g_add(n, g, g_bf(n, g_mul(n, wd, w))));
+    d = g;
+    if (MOM != MOM_NONE) {
+        const VG buf = MOM == MOM_FIRST ? g_bf(n, g)
+                                        : g_bf(n, g_add(n, g_bf(n, g_mul(n, mom, m)),
+                                                        g_bf(n, g_mul(n, one_minus_damp, g))));
+        m = buf;
+        d = NEST ? g_bf(n, g_add(n, g, g_bf(n, g_mul(n, mom, buf)))) : buf;
     }
+    u = g_bf(n, g_mul(n, neg_lr, d));
     if (MOM != MOM_NONE)
-        v_st16(b->m + i, m[0], m[1]);
-    write_weight(b, i, MODE, w, u, rs[RS_W]);
+        g_st16(n, b->m + i, m);
+    write_weight(n, b, i, MODE, w, u, rs[RS_W]);
 }
 
 /* ---- AdamW ---------------------------------------------------------------- */
 
-UPD_ALWAYS void adamw_pair(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k, size_t i,
-                           const UV *const rs[RS_COUNT], const int MODE, const int G32,
-                           const int DECAY, const int SSR)
+UPD_ALWAYS void adamw_group(const int n, const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
+                            size_t i, const UV *const rs[RS_COUNT], const int MODE, const int G32,
+                            const int DECAY, const int SSR)
 {
-    const UV b1 = v_set(k->b1), b2 = v_set(k->b2), one_minus_beta1 = v_set(k->one_minus_beta1), one_minus_beta2 = v_set(k->one_minus_beta2);
-    const UV eps = v_set(k->eps), inv_sqrt_bc2 = v_set(k->inv_sqrt_bc2), neg_step_size = v_set(k->neg_step_size);
-    const UV lr_weight_decay = v_set(k->lr_weight_decay);
-    UV g[2], w[2], m[2], v[2], u[2];
-    load_grad(b, i, G32, MODE != LPK_UPDATE_FP32, g);
-    if (MODE == LPK_UPDATE_FP32 || LPK_UPD_IS_F32(MODE)) { /* as in sgd_pair */
+    const VG b1 = g_dup(n, v_set(k->b1)), b2 = g_dup(n, v_set(k->b2));
+    const VG one_minus_beta1 = g_dup(n, v_set(k->one_minus_beta1));
+    const VG one_minus_beta2 = g_dup(n, v_set(k->one_minus_beta2));
+    const VG eps = g_dup(n, v_set(k->eps)), inv_sqrt_bc2 = g_dup(n, v_set(k->inv_sqrt_bc2));
+    const VG neg_step_size = g_dup(n, v_set(k->neg_step_size));
+    const VG lr_weight_decay = g_dup(n, v_set(k->lr_weight_decay));
+    const VG g = load_grad(n, b, i, G32, MODE != LPK_UPDATE_FP32);
+    VG w, m, v, u;
+    if (MODE == LPK_UPDATE_FP32 || LPK_UPD_IS_F32(MODE)) { /* as in sgd_group */
         const int F = MODE == LPK_UPDATE_FP32;
         if (F) {
-            v_ld32(b->master + i, &w[0], &w[1]);
-            v_ld32(b->m32 + i, &m[0], &m[1]);
-            v_ld32(b->v32 + i, &v[0], &v[1]);
+            w = g_ld32(n, b->master + i);
+            m = g_ld32(n, b->m32 + i);
+            v = g_ld32(n, b->v32 + i);
         } else {
-            v_ld16(b->w + i, &w[0], &w[1]);
-            v_ld16(b->m + i, &m[0], &m[1]);
-            v_ld16(b->v + i, &v[0], &v[1]);
+            w = g_ld16(n, b->w + i);
+            m = g_ld16(n, b->m + i);
+            v = g_ld16(n, b->v + i);
         }
-        for (int h = 0; h < 2; h++) {
-            const UV mm = v_add(v_mul(b1, m[h]), v_mul(one_minus_beta1, g[h]));
-            const UV vv = v_add(v_mul(b2, v[h]), v_mul(one_minus_beta2, v_mul(g[h], g[h])));
-            const UV dn = v_add(v_mul(v_sqrt(vv), inv_sqrt_bc2), eps);
-            u[h] = v_mul(neg_step_size, v_div(mm, dn));
-            if (DECAY)
-                u[h] = v_sub(u[h], v_mul(lr_weight_decay, w[h]));
-            m[h] = F ? v_canon(mm) : state_raw(mm, rs[RS_M] + h, SSR);
-            v[h] = F ? v_canon(vv) : state_raw(vv, rs[RS_V] + h, SSR);
-            if (F) {
-                w[h] = v_canon(v_add(w[h], u[h]));
-                u[h] = v_rne_raw(w[h]);
-            }
-        }
+        const VG mm = g_add(n, g_mul(n, b1, m), g_mul(n, one_minus_beta1, g));
+        const VG vv = g_add(n, g_mul(n, b2, v), g_mul(n, one_minus_beta2, g_mul(n, g, g)));
+        const VG dn = g_add(n, g_mul(n, g_sqrt(n, vv), inv_sqrt_bc2), eps);
+        u = g_mul(n, neg_step_size, g_div(n, mm, dn));
+        if (DECAY)
+            u = g_sub(n, u, g_mul(n, lr_weight_decay, w));
         if (F) {
-            v_st32(b->m32 + i, m[0], m[1]);
-            v_st32(b->v32 + i, v[0], v[1]);
-            v_st32(b->master + i, w[0], w[1]);
-            v_st16(b->w + i, u[0], u[1]);
+            g_st32(n, b->m32 + i, g_canon(n, mm));
+            g_st32(n, b->v32 + i, g_canon(n, vv));
+            w = g_canon(n, g_add(n, w, u));
+            g_st32(n, b->master + i, w);
+            g_st16(n, b->w + i, g_rne(n, w));
         } else {
-            v_st16(b->m + i, m[0], m[1]);
-            v_st16(b->v + i, v[0], v[1]);
-            write_weight(b, i, MODE, w, u, rs[RS_W]);
+            g_st16(n, b->m + i, state_raw(n, mm, rs[RS_M], SSR));
+            g_st16(n, b->v + i, state_raw(n, vv, rs[RS_V], SSR));
+            write_weight(n, b, i, MODE, w, u, rs[RS_W]);
         }
         return;
     }
-    v_ld16(b->w + i, &w[0], &w[1]);
-    v_ld16(b->m + i, &m[0], &m[1]);
-    v_ld16(b->v + i, &v[0], &v[1]);
-    for (int h = 0; h < 2; h++) {
-        m[h] = v_bf(v_add(v_bf(v_mul(b1, m[h])), v_bf(v_mul(one_minus_beta1, g[h]))));
-        v[h] = v_bf(v_add(v_bf(v_mul(b2, v[h])), v_bf(v_mul(one_minus_beta2, v_bf(v_mul(g[h], g[h]))))));
-        const UV dn = v_bf(v_add(v_bf(v_mul(v_bf(v_sqrt(v[h])), inv_sqrt_bc2)), eps));
-        const UV st = v_bf(v_mul(neg_step_size, v_bf(v_div(m[h], dn))));
-        u[h] = DECAY ? v_bf(v_sub(st, v_bf(v_mul(lr_weight_decay, w[h])))) : st;
-    }
-    v_st16(b->m + i, m[0], m[1]);
-    v_st16(b->v + i, v[0], v[1]);
-    write_weight(b, i, MODE, w, u, rs[RS_W]);
+    w = g_ld16(n, b->w + i);
+    m = g_ld16(n, b->m + i);
+    v = g_ld16(n, b->v + i);
+    m = g_bf(n, g_add(n, g_bf(n, g_mul(n, b1, m)), g_bf(n, g_mul(n, one_minus_beta1, g))));
+    v = g_bf(n, g_add(n, g_bf(n, g_mul(n, b2, v)),
+                      g_bf(n, g_mul(n, one_minus_beta2, g_bf(n, g_mul(n, g, g))))));
+    const VG dn = g_bf(n, g_add(n, g_bf(n, g_mul(n, g_bf(n, g_sqrt(n, v)), inv_sqrt_bc2)), eps));
+    const VG st = g_bf(n, g_mul(n, neg_step_size, g_bf(n, g_div(n, m, dn))));
+    u = DECAY ? g_bf(n, g_sub(n, st, g_bf(n, g_mul(n, lr_weight_decay, w)))) : st;
+    g_st16(n, b->m + i, m);
+    g_st16(n, b->v + i, v);
+    write_weight(n, b, i, MODE, w, u, rs[RS_W]);
 }
 
 /* ---- steps: the specialised loops ----------------------------------------- */
@@ -381,12 +483,12 @@ UPD_ALWAYS void rbits_streams(const upd_keys keys[RS_COUNT], uint64_t q, const i
         upd_rbits(&keys[RS_V], q, rr[RS_V]);
 }
 
-/* Pointers to the bits of pair p of step j. */
-UPD_ALWAYS void pair_bits(UV rr[RS_COUNT][UPD_RB * UPD_NR], size_t j, int p,
-                          const UV *rs[RS_COUNT])
+/* Pointers to the bits of group q (of n vectors) of step j. */
+UPD_ALWAYS void group_bits(UV rr[RS_COUNT][UPD_RB * UPD_NR], size_t j, int n, int q,
+                           const UV *rs[RS_COUNT])
 {
     for (int s = 0; s < RS_COUNT; s++)
-        rs[s] = rr[s] + j * UPD_NR + 2 * p;
+        rs[s] = rr[s] + j * UPD_NR + q * n;
 }
 
 UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys keys[RS_COUNT],
@@ -395,18 +497,18 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
     const lpk_upd_bufs bl = *b0, *b = &bl;
     const lpk_upd_sgd_k kl = *(const lpk_upd_sgd_k *)k0, *k = &kl;
     const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr;
-    const int nstate = MOM != MOM_NONE;
+    const int nstate = MOM != MOM_NONE, n = UPD_SGD_G(MODE);
     UV rr[RS_COUNT][UPD_RB * UPD_NR];
     for (size_t i = 0, j = 0; i + UPD_STEP <= b->n; i += UPD_STEP, j = (j + 1) % UPD_RB) {
         if (pf)
             prefetch_step(b, i, MODE, G32, MOM == MOM_LATER);
         if (j == 0)
             rbits_streams(keys, (b->offset + i) >> 3, MODE, ssr, nstate, rr);
-        for (int p = 0; p < UPD_STEP / UPD_PAIR; p++) {
+        for (int q = 0; q < UPD_NR / n; q++) {
             const UV *rs[RS_COUNT];
-            pair_bits(rr, j, p, rs);
-            sgd_pair(b, k, i + (size_t)p * UPD_PAIR, rs, MODE, G32, k->decay, MOM, k->nesterov,
-                     ssr);
+            group_bits(rr, j, n, q, rs);
+            sgd_group(n, b, k, i + (size_t)(q * n * UPD_VL), rs, MODE, G32, k->decay, MOM,
+                      k->nesterov, ssr);
         }
     }
 }
@@ -416,17 +518,17 @@ UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
 {
     const lpk_upd_bufs bl = *b0, *b = &bl;
     const lpk_upd_adamw_k kl = *(const lpk_upd_adamw_k *)k0, *k = &kl;
-    const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr;
+    const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr, n = UPD_ADAMW_G(MODE);
     UV rr[RS_COUNT][UPD_RB * UPD_NR];
     for (size_t i = 0, j = 0; i + UPD_STEP <= b->n; i += UPD_STEP, j = (j + 1) % UPD_RB) {
         if (pf)
             prefetch_step(b, i, MODE, G32, 2);
         if (j == 0)
             rbits_streams(keys, (b->offset + i) >> 3, MODE, ssr, 2, rr);
-        for (int p = 0; p < UPD_STEP / UPD_PAIR; p++) {
+        for (int q = 0; q < UPD_NR / n; q++) {
             const UV *rs[RS_COUNT];
-            pair_bits(rr, j, p, rs);
-            adamw_pair(b, k, i + (size_t)p * UPD_PAIR, rs, MODE, G32, k->decay, ssr);
+            group_bits(rr, j, n, q, rs);
+            adamw_group(n, b, k, i + (size_t)(q * n * UPD_VL), rs, MODE, G32, k->decay, ssr);
         }
     }
 }

@@ -97,6 +97,7 @@ typedef void lpk_update_kahan_merge_fn(const lpk_bf16 *w, const lpk_bf16 *comp, 
     V(AVX512VAES, lpk_update_sgd__avx512vaes) \
     V(AVX512, lpk_update_sgd__avx512) \
     V(AVX2VAES, lpk_update_sgd__avx2vaes) \
+    V(AVX2AES, lpk_update_sgd__avx2aes) \
     V(AVX2, lpk_update_sgd__avx2) \
     V(NEONAES, lpk_update_sgd__neonaes) \
     V(NEON, lpk_update_sgd__neon) \
@@ -106,6 +107,7 @@ typedef void lpk_update_kahan_merge_fn(const lpk_bf16 *w, const lpk_bf16 *comp, 
     V(AVX512VAES, lpk_update_adamw__avx512vaes) \
     V(AVX512, lpk_update_adamw__avx512) \
     V(AVX2VAES, lpk_update_adamw__avx2vaes) \
+    V(AVX2AES, lpk_update_adamw__avx2aes) \
     V(AVX2, lpk_update_adamw__avx2) \
     V(NEONAES, lpk_update_adamw__neonaes) \
     V(NEON, lpk_update_adamw__neon) \
