@@ -27,33 +27,9 @@ static const char *const f32_names[3] = {"f32_nearest", "f32_stochastic", "f32_k
 /* Every configuration of one F32 mode with state SR on or off. */
 static size_t make_configs(int mi, int ssr, config *out)
 {
-    const int mode = f32_modes[mi];
-    size_t k = 0;
-    for (int mc = 0; mc < 3; mc++)
-        for (int wd = 0; wd < 2; wd++)
-            for (int first = 0; first < (mc ? 2 : 1); first++) {
-                const float lr = (k & 1) ? 1.75f : 0.03f;
-                const float mom = mc ? 0.9f : 0.0f, damp = mc == 1 ? 0.25f : 0.0f;
-                out[k].adamw = 0;
-                out[k].sgd = sgd_k(mode, lr, mom, damp, wd ? 0.0125f : 0.0f, mc == 2,
-                                   first ? 1 : 5);
-                out[k].sgd.state_sr = ssr;
-                snprintf(out[k].name, sizeof out[k].name,
-                         "sgd %s%s mom=%g damp=%g nest=%d wd=%d first=%d", f32_names[mi],
-                         ssr ? "|state_sr" : "", (double)mom, (double)damp, mc == 2, wd, first);
-                k++;
-            }
-    for (int wd = 0; wd < 2; wd++)
-        for (int st = 0; st < 2; st++) {
-            out[k].adamw = 1;
-            out[k].adam = adamw_k(mode, st ? 0.5f : 1e-3f, 0.9f, 0.999f, 1e-8f,
-                                  wd ? 0.01f : 0.0f, st ? 7 : 1);
-            out[k].adam.state_sr = ssr;
-            snprintf(out[k].name, sizeof out[k].name, "adamw %s%s wd=%d step=%d",
-                     f32_names[mi], ssr ? "|state_sr" : "", wd, st ? 7 : 1);
-            k++;
-        }
-    return k;
+    char label[40];
+    snprintf(label, sizeof label, "%s%s", f32_names[mi], ssr ? "|state_sr" : "");
+    return up_mode_configs(f32_modes[mi], ssr, label, out);
 }
 
 static const uint64_t offsets[] = {0, 1, 3, 5, 7, 8, 9, 13, 63, 64, 1000003,
@@ -72,7 +48,7 @@ static void check_variant(const lpk_variant *v, int adamw)
     size_t runs = 0;
     for (int mi = 0; mi < 3; mi++)
         for (int ssr = 0; ssr < 2; ssr++) {
-            config cfg[16];
+            config cfg[UP_NCONFIGS];
             const size_t nc = make_configs(mi, ssr, cfg);
             for (size_t ci = 0; ci < nc; ci++) {
                 if (cfg[ci].adamw != adamw)

@@ -12,37 +12,6 @@
 
 #include "updateutil.h"
 
-/* All configurations of one mode: SGD momentum off / momentum + dampening /
-   nesterov, weight decay 0 or not, first step or later; AdamW decay 0 or
-   not, step 1 or 7.  lr alternates between a small and a large value so
-   that both tiny and large increments occur. */
-static size_t make_configs(int mode, config *out)
-{
-    size_t k = 0;
-    for (int mc = 0; mc < 3; mc++)
-        for (int wd = 0; wd < 2; wd++)
-            for (int first = 0; first < (mc ? 2 : 1); first++) {
-                const float lr = (k & 1) ? 1.75f : 0.03f;
-                const float mom = mc ? 0.9f : 0.0f, damp = mc == 1 ? 0.25f : 0.0f;
-                out[k].adamw = 0;
-                out[k].sgd = sgd_k(mode, lr, mom, damp, wd ? 0.0125f : 0.0f, mc == 2,
-                                   first ? 1 : 5);
-                snprintf(out[k].name, sizeof out[k].name, "sgd %s mom=%g damp=%g nest=%d wd=%d first=%d",
-                         mode_names[mode], (double)mom, (double)damp, mc == 2, wd, first);
-                k++;
-            }
-    for (int wd = 0; wd < 2; wd++)
-        for (int st = 0; st < 2; st++) {
-            out[k].adamw = 1;
-            out[k].adam = adamw_k(mode, st ? 0.5f : 1e-3f, 0.9f, 0.999f, 1e-8f, wd ? 0.01f : 0.0f,
-                                  st ? 7 : 1);
-            snprintf(out[k].name, sizeof out[k].name, "adamw %s wd=%d step=%d", mode_names[mode],
-                     wd, st ? 7 : 1);
-            k++;
-        }
-    return k;
-}
-
 static const uint64_t offsets[] = {0, 1, 3, 5, 7, 8, 9, 63, 64, 1000003,
                                    (1ull << 35) - 13, 0xFFFFFFFFFFFFFFC5ull};
 #define NOFF (sizeof offsets / sizeof offsets[0])
@@ -55,8 +24,8 @@ static void check_step_variant(const lpk_variant *v, int adamw)
     printf("RUN     %s [%s]\n", v->name, op->name);
     size_t runs = 0;
     for (int mode = 0; mode < 4; mode++) {
-        config cfg[16];
-        const size_t nc = make_configs(mode, cfg);
+        config cfg[UP_NCONFIGS];
+        const size_t nc = up_mode_configs(mode, 0, mode_names[mode], cfg);
         for (size_t ci = 0; ci < nc; ci++) {
             if (cfg[ci].adamw != adamw)
                 continue;

@@ -145,6 +145,37 @@ lpk_upd_adamw_k adamw_k(int mode, float lr, float b1, float b2, float eps, float
     return k;
 }
 
+size_t up_mode_configs(int mode, int state_sr, const char *label, config *out)
+{
+    size_t k = 0;
+    for (int mc = 0; mc < 3; mc++)
+        for (int wd = 0; wd < 2; wd++)
+            for (int first = 0; first < (mc ? 2 : 1); first++) {
+                const float lr = (k & 1) ? 1.75f : 0.03f;
+                const float mom = mc ? 0.9f : 0.0f, damp = mc == 1 ? 0.25f : 0.0f;
+                out[k].adamw = 0;
+                out[k].sgd = sgd_k(mode, lr, mom, damp, wd ? 0.0125f : 0.0f, mc == 2,
+                                   first ? 1 : 5);
+                out[k].sgd.state_sr = state_sr;
+                snprintf(out[k].name, sizeof out[k].name,
+                         "sgd %s mom=%g damp=%g nest=%d wd=%d first=%d", label, (double)mom,
+                         (double)damp, mc == 2, wd, first);
+                k++;
+            }
+    for (int wd = 0; wd < 2; wd++)
+        for (int st = 0; st < 2; st++) {
+            out[k].adamw = 1;
+            out[k].adam = adamw_k(mode, st ? 0.5f : 1e-3f, 0.9f, 0.999f, 1e-8f,
+                                  wd ? 0.01f : 0.0f, st ? 7 : 1);
+            out[k].adam.state_sr = state_sr;
+            snprintf(out[k].name, sizeof out[k].name, "adamw %s wd=%d step=%d", label, wd,
+                     st ? 7 : 1);
+            k++;
+        }
+    assert_int_equal(k, UP_NCONFIGS);
+    return k;
+}
+
 lpk_upd_bufs bufs_of(const arena *a, int adamw, int mode, int grad32, int momentum_on,
                      uint64_t seed, uint64_t offset)
 {

@@ -63,6 +63,15 @@ lpk_upd_sgd_k sgd_k(int mode, float lr, float mom, float damp, float wd, int nes
 lpk_upd_adamw_k adamw_k(int mode, float lr, float b1, float b2, float eps, float wd,
                         uint64_t step);
 
+/* Every configuration of one mode (out: UP_NCONFIGS entries, returned):
+   SGD momentum off / momentum + dampening / nesterov, weight decay 0 or
+   not, first step or later; AdamW decay 0 or not, step 1 or 7.  lr
+   alternates between a small and a large value so that both tiny and large
+   increments occur.  state_sr as given (the F32_* modes); label names the
+   mode in each config's name. */
+#define UP_NCONFIGS 14
+size_t up_mode_configs(int mode, int state_sr, const char *label, config *out);
+
 /* The chunk a kernel sees: the buffers the mode uses (NULL otherwise; comp
    for LPK_UPDATE_KAHAN and LPK_UPDATE_F32_KAHAN). */
 lpk_upd_bufs bufs_of(const arena *a, int adamw, int mode, int grad32, int momentum_on,

@@ -159,7 +159,19 @@ class _LpkOptimizer(torch.optim.Optimizer):
 
     # --- state -----------------------------------------------------------------
     def _wanted(self, group):
-        """{key: dtype} of the buffers the group's mode needs."""
+        """{key: dtype} of the buffers the group's mode needs: the optimizer's
+        state (_state_wanted), then the weight's own (Kahan compensation,
+        fp32 master copy)."""
+        mode = group["mode"]
+        out = self._state_wanted(group)
+        if mode in _KAHAN:
+            out["kahan_comp"] = torch.bfloat16
+        if mode == "fp32-master":
+            out["master_weight"] = torch.float32
+        return out
+
+    def _state_wanted(self, group):
+        """{key: dtype} of the optimizer's state buffers (momentum, moments)."""
         raise NotImplementedError
 
     def _prepare_state(self, p, group, prefix):
@@ -315,15 +327,11 @@ class SGD(_LpkOptimizer):
                         weight_decay=weight_decay, nesterov=nesterov)
         super().__init__(params, defaults, mode, state_sr, seed)
 
-    def _wanted(self, group):
-        mode = group["mode"]
+    def _state_wanted(self, group):
         out = {}
         if group["momentum"] != 0:
-            out["momentum_buffer"] = torch.float32 if mode == "fp32-master" else torch.bfloat16
-        if mode in _KAHAN:
-            out["kahan_comp"] = torch.bfloat16
-        if mode == "fp32-master":
-            out["master_weight"] = torch.float32
+            fp32 = group["mode"] == "fp32-master"
+            out["momentum_buffer"] = torch.float32 if fp32 else torch.bfloat16
         return out
 
     @staticmethod
@@ -370,15 +378,9 @@ class AdamW(_LpkOptimizer):
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
         super().__init__(params, defaults, mode, state_sr, seed)
 
-    def _wanted(self, group):
-        mode = group["mode"]
-        dt = torch.float32 if mode == "fp32-master" else torch.bfloat16
-        out = {"exp_avg": dt, "exp_avg_sq": dt}
-        if mode in _KAHAN:
-            out["kahan_comp"] = torch.bfloat16
-        if mode == "fp32-master":
-            out["master_weight"] = torch.float32
-        return out
+    def _state_wanted(self, group):
+        dt = torch.float32 if group["mode"] == "fp32-master" else torch.bfloat16
+        return {"exp_avg": dt, "exp_avg_sq": dt}
 
     @staticmethod
     def _call_step(step, created):

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "lpk.h"
+#include "common/bf16.h" /* lpk_f32_bits, lpk_bits_f32 */
 
 /* ---- failing ---------------------------------------------------------- */
 
@@ -90,20 +91,6 @@ static inline uint64_t fuzz_u64(fuzz_in *in)
     return lo | (uint64_t)fuzz_u32(in) << 32;
 }
 
-static inline float fuzz_bits_f32(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-static inline uint32_t fuzz_f32_bits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
 /* A float parameter: mostly ordinary values, sometimes a raw bit pattern
    (NaN, Inf, denormal, huge: the invalid and edge cases). */
 static inline float fuzz_param(fuzz_in *in, const float *table, size_t count)
@@ -111,7 +98,7 @@ static inline float fuzz_param(fuzz_in *in, const float *table, size_t count)
     const uint8_t sel = fuzz_u8(in);
     if (sel < 224)
         return table[sel % count];
-    return fuzz_bits_f32(fuzz_u32(in));
+    return lpk_bits_f32(fuzz_u32(in));
 }
 
 /* ---- tiers ------------------------------------------------------------ */

@@ -61,7 +61,7 @@ static int cls_bf16(lpk_bf16 h)
     return K_NORM;
 }
 
-static double widen(lpk_bf16 h) { return (double)fuzz_bits_f32((uint32_t)h << 16); }
+static double widen(lpk_bf16 h) { return (double)lpk_bits_f32((uint32_t)h << 16); }
 
 /* What the header promises for one element. */
 enum { E_SKIP, E_BOUND, E_NAN, E_PINF, E_NINF, E_SCALE };
@@ -192,8 +192,8 @@ static void check_c(const problem *p, const char *who, const float *c)
         for (size_t j = 0; j < (i + 1 < p->m ? p->ldc : p->n); j++) {
             const float got = c[i * p->ldc + j];
             if (j >= p->n) {
-                FUZZ_CHECK(fuzz_f32_bits(got) == CSENT, "%s: wrote C padding (%zu, %zu): 0x%08x",
-                           who, i, j, fuzz_f32_bits(got));
+                FUZZ_CHECK(lpk_f32_bits(got) == CSENT, "%s: wrote C padding (%zu, %zu): 0x%08x",
+                           who, i, j, lpk_f32_bits(got));
                 continue;
             }
             const expect *e = &p->ex[i * p->n + j];
@@ -201,7 +201,7 @@ static void check_c(const problem *p, const char *who, const float *c)
     FUZZ_FAIL("%s: m=%zu n=%zu k=%zu ta=%d tb=%d alpha=%a beta=%a: C(%zu,%zu) = %a (0x%08x), " \
               what,                                                                        \
               who, p->m, p->n, p->k, (int)p->ta, (int)p->tb, (double)p->alpha,             \
-              (double)p->beta, i, j, (double)got, fuzz_f32_bits(got), __VA_ARGS__)
+              (double)p->beta, i, j, (double)got, lpk_f32_bits(got), __VA_ARGS__)
             switch (e->kind) {
             case E_BOUND:
                 if (!(fabs((double)got - e->exact) <= e->bound))
@@ -237,7 +237,7 @@ static float *new_c(const problem *p, float **blk)
 {
     *blk = malloc(c_count(p) * sizeof(float));
     for (size_t x = 0; x < p->mis_c; x++)
-        (*blk)[x] = fuzz_bits_f32(CSENT);
+        (*blk)[x] = lpk_bits_f32(CSENT);
     memcpy(*blk + p->mis_c, p->c0, (c_count(p) - p->mis_c) * sizeof(float));
     return *blk + p->mis_c;
 }
@@ -245,7 +245,7 @@ static float *new_c(const problem *p, float **blk)
 static void check_lead(const problem *p, const char *who, const float *blk)
 {
     for (size_t x = 0; x < p->mis_c; x++)
-        FUZZ_CHECK(fuzz_f32_bits(blk[x]) == CSENT, "%s: wrote before C", who);
+        FUZZ_CHECK(lpk_f32_bits(blk[x]) == CSENT, "%s: wrote before C", who);
 }
 
 /* Every runnable micro-kernel through the frame. */
@@ -388,9 +388,9 @@ static lpk_bf16 value_bf16(fuzz_in *in, int vmode)
 static float value_c(fuzz_in *in, int vmode)
 {
     if (vmode == 3)
-        return fuzz_bits_f32(fuzz_u32(in));
+        return lpk_bits_f32(fuzz_u32(in));
     const lpk_bf16 h = value_bf16(in, vmode);
-    return fuzz_bits_f32((uint32_t)h << 16 | (cls_bf16(h) == K_NORM ? fuzz_u8(in) : 0));
+    return lpk_bits_f32((uint32_t)h << 16 | (cls_bf16(h) == K_NORM ? fuzz_u8(in) : 0));
 }
 
 static lpk_bf16 *new_operand(fuzz_in *in, int vmode, size_t rows, size_t cols, size_t ld,
@@ -452,8 +452,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.cb0 = malloc(ccnt * sizeof(lpk_bf16));
     for (size_t x = 0; x < ccnt; x++) {
         const int pad = x % p.ldc >= p.n;
-        p.c0[x] = pad ? fuzz_bits_f32(CSENT) : value_c(&in, vmode);
-        p.cb0[x] = pad ? 0x7FC7 : (lpk_bf16)(fuzz_f32_bits(p.c0[x]) >> 16);
+        p.c0[x] = pad ? lpk_bits_f32(CSENT) : value_c(&in, vmode);
+        p.cb0[x] = pad ? 0x7FC7 : (lpk_bf16)(lpk_f32_bits(p.c0[x]) >> 16);
     }
     p.ex = malloc(p.m * p.n * sizeof(expect));
     for (size_t i = 0; i < p.m; i++)

@@ -111,10 +111,10 @@ static float value(fuzz_in *in, int vmode)
 {
     const uint32_t r = fuzz_u32(in);
     if (vmode == 3)
-        return fuzz_bits_f32(r);
+        return lpk_bits_f32(r);
     if (vmode == 1) /* 8-bit data: k * 2^-6, |k| <= 127, the row maximum hit below */
         return (float)((int)(r % 255) - 127) * 0x1p-6f;
-    return fuzz_bits_f32((r & 0x80000000u) | (120u + ((r >> 23) & 7)) << 23 | (r & 0x7FFFFF));
+    return lpk_bits_f32((r & 0x80000000u) | (120u + ((r >> 23) & 7)) << 23 | (r & 0x7FFFFF));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -197,7 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (ref.st != LPK_OK || p.o.solver != LPK_SOLVER_LP_SGD)
             continue;
         for (size_t j = 0; j < p.d; j++)
-            FUZZ_CHECK(fuzz_f32_bits(got.w[j]) == fuzz_f32_bits(ref.w[j]),
+            FUZZ_CHECK(lpk_f32_bits(got.w[j]) == lpk_f32_bits(ref.w[j]),
                        "%s: LP_SGD (bits %d, n %zu, d %zu, epochs %d, T %zu): w[%zu] = %a, "
                        "scalar %a",
                        tiers[t], p.o.bits, p.n, p.d, p.o.epochs, p.o.T, j, (double)got.w[j],

@@ -45,7 +45,7 @@ static void run_tier(const float *src0, const lpk_bf16 *raw0, size_t n, lpk_roun
     for (size_t i = 0; i < n + mis_d; i++)
         dblock[i] = GUARD;
     for (size_t i = 0; i < n + mis_s; i++)
-        fblock[i] = fuzz_bits_f32(0xDEADBEEFu);
+        fblock[i] = lpk_bits_f32(0xDEADBEEFu);
 
     r->st = lpk_f32_to_bf16(src, dst, n, mode, seed, offset);
     FUZZ_CHECK(r->st == LPK_OK || r->st == LPK_EINVAL, "f32_to_bf16: status %d", (int)r->st);
@@ -80,7 +80,7 @@ static void run_tier(const float *src0, const lpk_bf16 *raw0, size_t n, lpk_roun
         memcpy(r->g, fdst, n * sizeof(float));
     }
     for (size_t i = 0; i < mis_s; i++)
-        FUZZ_CHECK(fuzz_f32_bits(fblock[i]) == 0xDEADBEEFu, "bf16_to_f32 wrote before dst");
+        FUZZ_CHECK(lpk_f32_bits(fblock[i]) == 0xDEADBEEFu, "bf16_to_f32 wrote before dst");
     free(sblock);
     free(dblock);
     free(rblock);
@@ -153,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lpk_bf16 raw[NMAX + 1];
     for (size_t i = 0; i < n; i++) {
         const uint32_t u = fuzz_u32(&in);
-        src[i] = fuzz_bits_f32(u);
+        src[i] = lpk_bits_f32(u);
         raw[i] = (lpk_bf16)(u >> 16 ^ u);
     }
 
@@ -172,11 +172,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "%s: f32_to_bf16 (n %zu, mode %d, seed 0x%llx, offset %llu, mis %zu/%zu): "
                    "element %ld of 0x%08x: 0x%04x, scalar 0x%04x",
                    tiers[t], n, (int)mode, (unsigned long long)seed, (unsigned long long)offset,
-                   mis_s, mis_d, d / 2, fuzz_f32_bits(src[d / 2]), got.h[d / 2], ref.h[d / 2]);
+                   mis_s, mis_d, d / 2, lpk_f32_bits(src[d / 2]), got.h[d / 2], ref.h[d / 2]);
         d = fuzz_diff(got.f, ref.f, n * sizeof(float));
         FUZZ_CHECK(d < 0, "%s: bf16_to_f32 element %ld of 0x%04x: 0x%08x, scalar 0x%08x",
-                   tiers[t], d / 4, raw[d / 4], fuzz_f32_bits(got.f[d / 4]),
-                   fuzz_f32_bits(ref.f[d / 4]));
+                   tiers[t], d / 4, raw[d / 4], lpk_f32_bits(got.f[d / 4]),
+                   lpk_f32_bits(ref.f[d / 4]));
         if (ref.st == LPK_OK) {
             d = fuzz_diff(got.g, ref.g, n * sizeof(float));
             FUZZ_CHECK(d < 0, "%s: bf16_to_f32 of the converted element %ld differs", tiers[t],
@@ -187,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* the widening is exact: it is the pattern shifted left by 16 */
     for (size_t i = 0; i < n; i++)
-        FUZZ_CHECK(fuzz_f32_bits(ref.f[i]) == (uint32_t)raw[i] << 16,
-                   "bf16_to_f32(0x%04x) = 0x%08x", raw[i], fuzz_f32_bits(ref.f[i]));
+        FUZZ_CHECK(lpk_f32_bits(ref.f[i]) == (uint32_t)raw[i] << 16,
+                   "bf16_to_f32(0x%04x) = 0x%08x", raw[i], lpk_f32_bits(ref.f[i]));
     return 0;
 }
