@@ -139,18 +139,6 @@ static void print_table(void)
     }
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-    const double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static void scaling(const size_t *sizes, size_t nsizes, int nt, int reps)
 {
     enum { MAXREPS = 1000 };
@@ -176,7 +164,7 @@ static void scaling(const size_t *sizes, size_t nsizes, int nt, int reps)
         for (int r = 0; r < reps; r++)
             ratio[r] = t1[r] / tn[r];
         const double f = 2.0 * (double)n * (double)n * (double)n * 1e-9;
-        const double m1 = median(t1, reps), mn = median(tn, reps), mr = median(ratio, reps);
+        const double m1 = bu_median(t1, reps), mn = bu_median(tn, reps), mr = bu_median(ratio, reps);
         printf("{\"bench\":\"gemm_scaling\",\"variant\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,"
                "\"threads\":%d,\"pairs\":%d,\"gflops_1\":%.1f,\"gflops_n\":%.1f,"
                "\"median_pair_speedup\":%.3f}\n", lpk_kernel_variant("gemm.bf16f32"), n, n, n, nt,
@@ -244,8 +232,8 @@ static void epilogue(const size_t *sizes, size_t nsizes, const int *threads, int
                     tb[r] = bu_now() - t0;
                     ratio[r] = tf[r] / tb[r];
                 }
-                const double mf = median(tf, reps), mb = median(tb, reps);
-                const double mr = median(ratio, reps);
+                const double mf = bu_median(tf, reps), mb = bu_median(tb, reps);
+                const double mr = bu_median(ratio, reps);
                 printf("{\"bench\":\"gemm_epilogue\",\"variant\":\"%s\",\"m\":%zu,\"n\":%zu,"
                        "\"k\":%zu,\"threads\":%d,\"output\":\"bf16 %s\",\"pairs\":%d,"
                        "\"gflops_f32_out\":%.1f,\"gflops_bf16_out\":%.1f,"

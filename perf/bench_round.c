@@ -16,7 +16,14 @@
    ratio_memcpy_elems = t_memcpy / t_gen compares with the memcpy row of the
    same n (elements per second, not bytes).
 
-   usage: bench_round [--threads N] [--sizes n1,n2,...] [--quick] */
+   --pairs REPS: instead of the tables, the dispatched calls (public API,
+   under the tier cap LPK_ISA gives) of nearest, SR ARS and SR Philox in
+   REPS alternating rounds on the same arrays, each call timed alone (one
+   sample of >= 20 ms); per size the medians and the median, min and max
+   of the per-round ratios t(nearest) / t(SR), so that a change of machine
+   load (DRAM rate taken by other tenants) hits both sides of a ratio alike.
+
+   usage: bench_round [--threads N] [--sizes n1,n2,...] [--quick] [--pairs REPS] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +128,51 @@ static const row rows[] = {
     {&lpk_op_round_widen.op, run_widen, api_widen},
 };
 
+/* --pairs: SR against nearest, alternating rounds of the dispatched calls. */
+static void pairs(const size_t *sizes, int nsizes, int threads, int reps)
+{
+    enum { MAXREPS = 1000 };
+    if (reps > MAXREPS)
+        reps = MAXREPS;
+    static double tn[MAXREPS], ta[MAXREPS], tp[MAXREPS], ra[MAXREPS], rp[MAXREPS];
+    for (int si = 0; si < nsizes; si++) {
+        const size_t n = sizes[si];
+        float *x = bu_alloc(n * 4);
+        lpk_bf16 *h = bu_alloc(n * 2);
+        for (size_t i = 0; i < n; i++)
+            x[i] = (float)(i % 1000) * 0.001f - 0.5f;
+        job j = {NULL, x, h, NULL, n};
+        api_rne(&j);
+        api_sr_ars(&j);
+        api_sr(&j);
+        for (int r = 0; r < reps; r++) {
+            tn[r] = bu_time(api_rne, &j, 1, 0.02);
+            ta[r] = bu_time(api_sr_ars, &j, 1, 0.02);
+            tp[r] = bu_time(api_sr, &j, 1, 0.02);
+            ra[r] = tn[r] / ta[r];
+            rp[r] = tn[r] / tp[r];
+        }
+        const double mn = bu_median(tn, reps), ma = bu_median(ta, reps), mp = bu_median(tp, reps);
+        double lo_a = ra[0], hi_a = ra[0];
+        for (int r = 1; r < reps; r++) {
+            lo_a = ra[r] < lo_a ? ra[r] : lo_a;
+            hi_a = ra[r] > hi_a ? ra[r] : hi_a;
+        }
+        printf("{\"bench\":\"round_pairs\",\"n\":%zu,\"level\":\"%s\",\"threads\":%d,"
+               "\"pairs\":%d,\"nearest\":\"%s\",\"sr_ars\":\"%s\",\"sr_philox\":\"%s\","
+               "\"gelem_s_nearest\":%.3f,\"gelem_s_sr_ars\":%.3f,\"gelem_s_sr_philox\":%.3f,"
+               "\"median_pair_ars_over_nearest\":%.3f,\"min_pair_ars\":%.3f,"
+               "\"max_pair_ars\":%.3f,\"median_pair_philox_over_nearest\":%.3f}\n",
+               n, bu_level(n * 6), threads, reps, lpk_kernel_variant("round.rne_f32_bf16"),
+               lpk_kernel_variant("round.sr_ars_f32_bf16"), lpk_kernel_variant("round.sr_f32_bf16"),
+               (double)n / mn * 1e-9, (double)n / ma * 1e-9, (double)n / mp * 1e-9,
+               bu_median(ra, reps), lo_a, hi_a, bu_median(rp, reps));
+        fflush(stdout);
+        free(x);
+        free(h);
+    }
+}
+
 static void emit(const char *op, const char *variant, const char *tier, size_t n, int threads,
                  double t, double t_memcpy)
 {
@@ -137,10 +189,11 @@ int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: %s [--threads N] [--sizes n1,n2,...] [--quick]\n", argv[0]);
+            printf("usage: %s [--threads N] [--sizes n1,n2,...] [--quick] [--pairs REPS]\n",
+                   argv[0]);
             return 0;
         }
-    int threads = 1, quick = 0;
+    int threads = 1, quick = 0, reps = 0;
     size_t sizes[8] = {4096, 131072, (size_t)64 << 20};
     int nsizes = 3;
     for (int i = 1; i < argc; i++) {
@@ -148,18 +201,25 @@ int main(int argc, char **argv)
             threads = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--quick")) {
             quick = 1;
+        } else if (!strcmp(argv[i], "--pairs") && i + 1 < argc) {
+            reps = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--sizes") && i + 1 < argc) {
             nsizes = 0;
             for (char *s = strtok(argv[++i], ","); s && nsizes < 8; s = strtok(NULL, ","))
                 sizes[nsizes++] = (size_t)strtoull(s, NULL, 0);
         } else {
-            fprintf(stderr, "usage: %s [--threads N] [--sizes n1,n2,...] [--quick]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--threads N] [--sizes n1,n2,...] [--quick] [--pairs REPS]\n",
+                    argv[0]);
             return 2;
         }
     }
     if (lpk_set_num_threads(threads) != LPK_OK) {
         fprintf(stderr, "bench_round: %s\n", lpk_last_error());
         return 2;
+    }
+    if (reps > 0) {
+        pairs(sizes, nsizes, threads, reps);
+        return 0;
     }
     const double min_s = quick ? 0.002 : 0.02;
     const int samples = quick ? 3 : 7;

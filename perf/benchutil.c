@@ -155,3 +155,9 @@ const char *bu_level(size_t bytes)
     if (t.l3 && bytes <= t.l3 / 4) return "L3";
     return "DRAM";
 }
+
+double bu_median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}

@@ -25,6 +25,8 @@ double bu_memcpy_time(void *dst, const void *src, size_t bytes, int samples, dou
    the read bandwidth one thread gets, the ceiling of any kernel that must
    read those bytes. */
 double bu_read_time(const void *src, size_t bytes, int samples, double min_sample_s);
+/* Median of v[0 .. n-1] (sorts v in place; n >= 1). */
+double bu_median(double *v, int n);
 void *bu_alloc(size_t bytes); /* 64-byte aligned, pages touched; exits on failure */
 const char *bu_level(size_t bytes); /* "L1", "L2", "L3" or "DRAM" from the topology */
 

@@ -209,8 +209,14 @@ static inline void lpk_philox4_avx2(uint64_t q, const lpk_philox_keys *k,
    ops (~10 cycles) per round; LPK_PHILOX8_CHAINS independent chains run
    interleaved so the multiplies of one hide behind the others (one chain
    per call in the old layout, one block per 64-bit lane, left SR
-   latency-bound: perf/RESULTS.md, "AVX2 Philox").  Same words as philox.h. */
-#define LPK_PHILOX8_CHAINS 2
+   latency-bound: perf/RESULTS.md, "AVX2 Philox").  Four chains: a round
+   is 18 ops per chain (4 VPMULUDQ and 6 shifts, each kind on two of the
+   four pipes), ~4.5 cycles of issue against the chain's ~8-cycle latency,
+   so two chains left the pipes idle much of the time (Zen 4, generator
+   alone: 2 chains 3.66, 3 chains 4.14, 4 chains 4.21 G values/s; the 16
+   state registers fill the file, the round keys come from memory).
+   Same words as philox.h. */
+#define LPK_PHILOX8_CHAINS 4
 
 /* Round keys as 32-bit broadcasts, built once per call. */
 typedef struct {
@@ -236,11 +242,13 @@ static inline void lpk_philox8_mul_avx2(__m256i x, __m256i m, __m256i *hi, __m25
     *lo = _mm256_blend_epi32(pe, _mm256_slli_epi64(po, 32), 0xAA);
 }
 
-/* Blocks q .. q + 8 * LPK_PHILOX8_CHAINS - 1 (indices mod 2^61), in element
-   order: out[4c + v] holds blocks q + 8c + 2v and q + 8c + 2v + 1, i.e. the
-   random uint16 of 16 consecutive elements. */
-static inline void lpk_philox8_avx2(uint64_t q, const lpk_philox_keys256 *k,
-                                    __m256i out[4 * LPK_PHILOX8_CHAINS])
+/* Blocks q .. q + 8 * nc - 1 (indices mod 2^61; nc <= LPK_PHILOX8_CHAINS, a
+   constant after inlining), in element order: out[4c + v] holds blocks
+   q + 8c + 2v and q + 8c + 2v + 1, i.e. the random uint16 of 16
+   consecutive elements. */
+static inline __attribute__((always_inline)) void lpk_philox8n_avx2(uint64_t q,
+                                                                   const lpk_philox_keys256 *k,
+                                                                   __m256i *out, const int nc)
 {
     enum { NC = LPK_PHILOX8_CHAINS };
     const __m256i m0 = _mm256_set1_epi32((int)LPK_PHILOX_M0);
@@ -250,7 +258,7 @@ static inline void lpk_philox8_avx2(uint64_t q, const lpk_philox_keys256 *k,
     /* counters: lo32 = q + b with the carry into hi32, hi32 masked to 61
        bits; round 1 with c2 = c3 = 0 (M1 * c2 = 0) */
 #pragma GCC unroll 4
-    for (int c = 0; c < NC; c++) {
+    for (int c = 0; c < nc; c++) {
         const uint64_t qc = q + 8 * (uint64_t)c;
         const __m256i lo0 = _mm256_set1_epi32((int)(uint32_t)qc);
         const __m256i lo = _mm256_add_epi32(lo0, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -268,7 +276,7 @@ static inline void lpk_philox8_avx2(uint64_t q, const lpk_philox_keys256 *k,
     }
     /* round 2: c1 = 0 */
 #pragma GCC unroll 4
-    for (int c = 0; c < NC; c++) {
+    for (int c = 0; c < nc; c++) {
         __m256i h0, l0, h1, l1;
         lpk_philox8_mul_avx2(c0[c], m0, &h0, &l0);
         lpk_philox8_mul_avx2(c2[c], m1, &h1, &l1);
@@ -279,7 +287,7 @@ static inline void lpk_philox8_avx2(uint64_t q, const lpk_philox_keys256 *k,
     }
     for (int r = 2; r < 10; r++) {
 #pragma GCC unroll 4
-        for (int c = 0; c < NC; c++) {
+        for (int c = 0; c < nc; c++) {
             __m256i h0, l0, h1, l1;
             lpk_philox8_mul_avx2(c0[c], m0, &h0, &l0);
             lpk_philox8_mul_avx2(c2[c], m1, &h1, &l1);
@@ -291,7 +299,7 @@ static inline void lpk_philox8_avx2(uint64_t q, const lpk_philox_keys256 *k,
     }
     /* 4x8 transpose: each block's four words together, blocks in order */
 #pragma GCC unroll 4
-    for (int c = 0; c < NC; c++) {
+    for (int c = 0; c < nc; c++) {
         const __m256i t0 = _mm256_unpacklo_epi32(c0[c], c1[c]); /* b0 b1 | b4 b5, words 0-1 */
         const __m256i t1 = _mm256_unpackhi_epi32(c0[c], c1[c]); /* b2 b3 | b6 b7 */
         const __m256i t2 = _mm256_unpacklo_epi32(c2[c], c3[c]); /* words 2-3 */
@@ -305,6 +313,13 @@ static inline void lpk_philox8_avx2(uint64_t q, const lpk_philox_keys256 *k,
         out[4 * c + 2] = _mm256_permute2x128_si256(u0, u1, 0x31);
         out[4 * c + 3] = _mm256_permute2x128_si256(u2, u3, 0x31);
     }
+}
+
+/* Blocks q .. q + 8 * LPK_PHILOX8_CHAINS - 1, as lpk_philox8n_avx2. */
+static inline void lpk_philox8_avx2(uint64_t q, const lpk_philox_keys256 *k,
+                                    __m256i out[4 * LPK_PHILOX8_CHAINS])
+{
+    lpk_philox8n_avx2(q, k, out, LPK_PHILOX8_CHAINS);
 }
 
 /* The 32 uint16 of blocks q..q+3 in element order: lo = elements 0..15,

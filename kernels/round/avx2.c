@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Rounding family, AVX2 (+FMA, F16C tier): integer bit arithmetic on 8 lanes,
-   bit-identical to ref.c.  Same algorithm as avx512.c: NaN lanes found by
+   bit-identical to ref.c.  Nearest: as avx512.c, NaN lanes found by
    |u| > 0x7F800000 (signed compare is safe: both sides are < 2^31), narrowing
-   with VPACKUSDW + VPERMQ, Philox eight blocks wide in LPK_PHILOX8_CHAINS
-   interleaved chains (common/philox_x86.h: lpk_philox8_avx2) per iteration.
-   Tails use the scalar definitions of common/bf16.h.  The loops, streaming
-   stores for large outputs included, are the templates stream-inl.h and
-   sr-inl.h; this file gives them its blocks. */
+   with VPACKUSDW + VPERMQ.  Stochastic: Philox eight blocks wide in
+   LPK_PHILOX8_CHAINS interleaved chains (common/philox_x86.h:
+   lpk_philox8_avx2) per iteration, rounded as the ARS kernels round
+   (sr16_avx2-inl.h: NaN found once per iteration).
+   Tails use the scalar definitions of common/bf16.h.  The loops are the
+   templates stream-inl.h (nearest and widening, streaming stores for large
+   outputs) and sr-inl.h; this file gives them its blocks. */
 #if !defined(__AVX2__)
 #error "avx2.c needs -mavx2"
 #endif
@@ -16,6 +18,7 @@
 #include "../common/bf16.h"
 #include "../common/philox_x86.h"
 #include "../common/stream.h"
+#include "sr16_avx2-inl.h"
 
 static inline __m256i nan_lanes(__m256i u)
 {
@@ -35,8 +38,6 @@ static inline __m256i rne8(__m256i u)
     const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1));
     return finish(u, _mm256_add_epi32(_mm256_add_epi32(u, _mm256_set1_epi32(0x7FFF)), lsb));
 }
-
-static inline __m256i sr8(__m256i u, __m256i r32) { return finish(u, _mm256_add_epi32(u, r32)); }
 
 /* 16 results (< 2^16 in 32-bit lanes) to 16 uint16 in order. */
 static inline __m256i narrow16(__m256i lo, __m256i hi)
@@ -79,28 +80,31 @@ static inline void rne_part(const float *src, lpk_bf16 *dst, size_t m)
 #define CVT_PART rne_part
 #include "stream-inl.h"
 
-static inline void sr16x(const float *src, lpk_bf16 *dst, __m256i r, int stream)
+/* 64 * nc elements from block q: the bits of 8 * nc blocks, rounded as the
+   ARS kernels do (sr16_avx2-inl.h), NaN found once. */
+static inline __attribute__((always_inline)) void sr_chunk(const float *src, lpk_bf16 *dst,
+                                                           uint64_t q,
+                                                           const lpk_philox_keys256 *keys,
+                                                           const int nc)
 {
-    const __m256i r0 = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(r));
-    const __m256i r1 = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(r, 1));
-    put16(dst, narrow16(sr8(load8(src), r0), sr8(load8(src + 8), r1)), stream);
+    __m256i r[4 * LPK_PHILOX8_CHAINS], nan = _mm256_setzero_si256();
+    lpk_philox8n_avx2(q, keys, r, nc);
+    for (int v = 0; v < 4 * nc; v++)
+        sr_put16(src + 16 * v, dst + 16 * v, r[v], &nan, 0);
+    sr_fix_nan(src, dst, 64 * (size_t)nc, nan);
 }
 
-/* m (a multiple of SR_STEP) elements from element index j (a multiple of
-   8): the bits of 8 * LPK_PHILOX8_CHAINS blocks per iteration. */
+/* m (a multiple of SR_STEP = 64) elements from element index j (a multiple
+   of 8): LPK_PHILOX8_CHAINS chains at a time, then one. */
 static inline void sr_run(const float *src, lpk_bf16 *dst, size_t m, uint64_t j,
-                          const lpk_philox_keys256 *keys, int stream)
+                          const lpk_philox_keys256 *keys)
 {
-    for (size_t i = 0; i < m; i += 64 * LPK_PHILOX8_CHAINS) {
-        __m256i r[4 * LPK_PHILOX8_CHAINS];
-        lpk_philox8_avx2((j + i) >> 3, keys, r);
-        for (int v = 0; v < 4 * LPK_PHILOX8_CHAINS; v++) {
-            if (stream) {
-                lpk_stream_prefetch(src + i + 16 * v);
-            }
-            sr16x(src + i + 16 * v, dst + i + 16 * v, r[v], stream);
-        }
-    }
+    enum { BIG = 64 * LPK_PHILOX8_CHAINS };
+    size_t i = 0;
+    for (; i + BIG <= m; i += BIG)
+        sr_chunk(src + i, dst + i, (j + i) >> 3, keys, LPK_PHILOX8_CHAINS);
+    for (; i < m; i += 64)
+        sr_chunk(src + i, dst + i, (j + i) >> 3, keys, 1);
 }
 
 /* m elements by the scalar definition. */
@@ -115,9 +119,7 @@ static inline void sr_part(const float *src, lpk_bf16 *dst, size_t m, uint64_t s
 #define SR_NAME lpk_round_sr_f32_bf16__avx2
 #define SR_KEYS lpk_philox_keys256
 #define SR_KEYS_INIT lpk_philox_keys256_init
-#define SR_ALIGN 32
-#define SR_CHUNK 256
-#define SR_STEP (64 * LPK_PHILOX8_CHAINS)
+#define SR_STEP 64
 #define SR_RUN sr_run
 #define SR_PART sr_part
 #include "sr-inl.h"

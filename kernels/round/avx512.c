@@ -9,8 +9,8 @@
    widen: VPMOVZXWD then shift left 16.
    Narrowing packs two vectors with VPACKUSDW (values < 2^16, no saturation)
    and restores the order with one VPERMQ.
-   The loops, streaming stores for large outputs included, are the templates
-   stream-inl.h and sr-inl.h; this file gives them its blocks. */
+   The loops are the templates stream-inl.h (nearest and widening, streaming
+   stores for large outputs) and sr-inl.h; this file gives them its blocks. */
 #if !defined(__AVX512F__) || !defined(__AVX512BW__) || !defined(__AVX512DQ__) || !defined(__AVX512VL__)
 #error "avx512.c needs -mavx512f -mavx512bw -mavx512dq -mavx512vl"
 #endif
@@ -132,11 +132,10 @@ static inline __m512i sr32_full(const float *src, __m512i r)
     return high_halves32(sr_sum16(load16(src), r0), sr_sum16(load16(src + 16), r1));
 }
 
-/* LPK_SR_STEP elements from block (offset+i)/8 on (one Philox block per 8);
-   dst aligned to 64 bytes when streaming. */
+/* LPK_SR_STEP elements from block (offset+i)/8 on (one Philox block per 8). */
 #define LPK_SR_STEP (64 * LPK_PHILOX_CHAINS)
 static inline void sr_step(const float *src, lpk_bf16 *dst, uint64_t q,
-                           const lpk_philox_keys512 *keys, int stream)
+                           const lpk_philox_keys512 *keys)
 {
     __m512i ab[2 * LPK_PHILOX_CHAINS];
     lpk_philox_chains_avx512(q, keys, ab);
@@ -144,27 +143,18 @@ static inline void sr_step(const float *src, lpk_bf16 *dst, uint64_t q,
     for (int c = 0; c < LPK_PHILOX_CHAINS; c++) {
         __m512i lo, hi;
         lpk_philox_order_raw_avx512(ab[2 * c], ab[2 * c + 1], &lo, &hi);
-        const __m512i out[2] = {sr32_full(src + 64 * c, lo), sr32_full(src + 64 * c + 32, hi)};
-        for (int h = 0; h < 2; h++) {
-            lpk_bf16 *d = dst + 64 * c + 32 * h;
-            if (stream) {
-                lpk_stream_prefetch(src + 64 * c + 32 * h);
-                lpk_stream_prefetch(src + 64 * c + 32 * h + 16);
-                _mm512_stream_si512((void *)d, out[h]);
-            } else {
-                _mm512_storeu_si512((void *)d, out[h]);
-            }
-        }
+        _mm512_storeu_si512((void *)(dst + 64 * c), sr32_full(src + 64 * c, lo));
+        _mm512_storeu_si512((void *)(dst + 64 * c + 32), sr32_full(src + 64 * c + 32, hi));
     }
 }
 
 /* m (a multiple of LPK_SR_STEP) elements from element index j (a multiple
    of 8). */
 static inline void sr_steps(const float *src, lpk_bf16 *dst, size_t m, uint64_t j,
-                            const lpk_philox_keys512 *keys, int stream)
+                            const lpk_philox_keys512 *keys)
 {
     for (size_t i = 0; i < m; i += LPK_SR_STEP)
-        sr_step(src + i, dst + i, (j + i) >> 3, keys, stream);
+        sr_step(src + i, dst + i, (j + i) >> 3, keys);
 }
 
 /* m < LPK_SR_STEP elements from element index j (a multiple of 8), 64 at
@@ -186,8 +176,6 @@ static inline void sr_part(const float *src, lpk_bf16 *dst, size_t m, uint64_t s
 #define SR_NAME lpk_round_sr_f32_bf16__avx512
 #define SR_KEYS lpk_philox_keys512
 #define SR_KEYS_INIT lpk_philox_keys512_init
-#define SR_ALIGN 64
-#define SR_CHUNK LPK_SR_STEP
 #define SR_STEP LPK_SR_STEP
 #define SR_RUN sr_steps
 #define SR_PART sr_part

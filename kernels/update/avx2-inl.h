@@ -15,7 +15,11 @@
 #define UV __m256
 #define UPD_VL 8
 #define UPD_STEP 32
-#define UPD_RB (2 * LPK_PHILOX8_CHAINS)
+/* Philox chains per bits call: two (the rounding kernels' four measured
+   no faster here, where the bits are a smaller part of the work, and twice
+   the bits buffer cost AdamW ~5%). */
+#define UPD_PHILOX_NC 2
+#define UPD_RB (2 * UPD_PHILOX_NC)
 /* step-inl.h's groups: four vectors for the modes with the most roundings,
    one pair for the others (four spill out of the 16 YMM registers, which
    costs those more than the latency it hides). */
@@ -95,8 +99,8 @@ static inline __m256 v_sr_raw(__m256 x, __m256 r)
     return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(x), _mm256_castps_si256(r)));
 }
 
-/* Philox bits of elements 8q .. 8q + 64 * LPK_PHILOX8_CHAINS - 1
-   (lpk_philox8_avx2): r[2p] (even elements), r[2p+1] (odd) serve pair p
+/* Philox bits of elements 8q .. 8q + 64 * UPD_PHILOX_NC - 1
+   (lpk_philox8n_avx2): r[2p] (even elements), r[2p+1] (odd) serve pair p
    (16 elements), uint16 in the low half of each lane. */
 typedef lpk_philox_keys256 upd_pkeys;
 static inline void upd_pkeys_init(upd_pkeys *k, uint64_t seed) { lpk_philox_keys256_init(k, seed); }
@@ -112,8 +116,8 @@ static inline void upd_r16(__m256i x, __m256 r[2])
 static inline void upd_prbits(const upd_pkeys *k, uint64_t q, __m256 r[UPD_RB * UPD_STEP / 8])
 {
     __m256i e[4 * LPK_PHILOX8_CHAINS];
-    lpk_philox8_avx2(q, k, e);
-    for (int p = 0; p < 4 * LPK_PHILOX8_CHAINS; p++)
+    lpk_philox8n_avx2(q, k, e, UPD_PHILOX_NC);
+    for (int p = 0; p < 4 * UPD_PHILOX_NC; p++)
         upd_r16(e[p], r + 2 * p);
 }
 

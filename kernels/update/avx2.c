@@ -10,8 +10,8 @@
    Rounding to bf16 nearest-even: u + 0x7FFF + ((u >> 16) & 1), then the low
    half cleared (5 uops).  Stores replace NaN bf16 patterns by 0x7FC0 on the
    packed 16-bit vector (VPAND, VPCMPGTW, VPBLENDVB).
-   SR bits: Philox4x32-10 eight blocks wide, LPK_PHILOX8_CHAINS interleaved
-   chains per 64 * LPK_PHILOX8_CHAINS elements (common/philox_x86.h); ARS-7
+   SR bits: Philox4x32-10 eight blocks wide, UPD_PHILOX_NC interleaved
+   chains per 64 * UPD_PHILOX_NC elements (common/philox_x86.h); ARS-7
    (LPK_UPDATE_RNG_ARS) from the scalar software AES of common/ars.h, block
    by block: correct but slow, this tier may lack AES (avx2vaes.c has it).
    The primitives live in avx2-inl.h. */
