@@ -6,8 +6,14 @@
 # revision's headers.
 # usage: perf/ab_round_sr.sh OLD [avx2|avx512] [ab_round_sr options]
 #   e.g. perf/ab_round_sr.sh f29cc36 avx2 --pairs 15
+# Exits 77 (skipped) when this CPU lacks the tier.
 set -eu
-old=${1:?usage: perf/ab_round_sr.sh OLD [avx2|avx512] [--sizes ...] [--pairs P]}
+usage="usage: perf/ab_round_sr.sh OLD [avx2|avx512] [--sizes n1,n2,...] [--pairs P]"
+case ${1:-} in
+-h | --help) echo "$usage"; exit 0 ;;
+"") echo "$usage" >&2; exit 2 ;;
+esac
+old=$1
 shift
 tier=avx2
 if [ $# -gt 0 ] && { [ "$1" = avx2 ] || [ "$1" = avx512 ]; }; then
@@ -15,9 +21,16 @@ if [ $# -gt 0 ] && { [ "$1" = avx2 ] || [ "$1" = avx512 ]; }; then
     shift
 fi
 case $tier in
-avx2) flags="-mavx2 -mfma -mf16c" ;;
-avx512) flags="-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -mf16c" ;;
+avx2) flags="-mavx2 -mfma -mf16c" need="avx2 fma f16c" ;;
+avx512) flags="-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -mf16c"
+        need="avx512f avx512bw avx512dq avx512vl fma f16c" ;;
 esac
+for f in $need; do
+    if ! grep -qw "$f" /proc/cpuinfo 2>/dev/null; then
+        echo "SKIPPED: this CPU lacks $f (tier $tier)"
+        exit 77
+    fi
+done
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
