@@ -3,9 +3,12 @@
    (fixed.h, "update_ars") on AVX-512 (F+BW+DQ+VL) + VAES, bit-identical
    to ref_ars.c.  The arithmetic, rounding and masked tail are avx512.c's
    (avx512-inl.h) and the loop is update-inl.h; only the bits differ: per
-   chunk of 128 elements, 16 ARS blocks (20 when offset is not a multiple
-   of 8) from four (five) independent VAES512 states of four blocks each
-   (common/ars_x86.h), stored as uint16 in element order; a vector of 16
+   chunk of up to 512 elements (up to the call's end, in whole batches of
+   128 elements: one more when offset is not a multiple of 8), the ARS
+   blocks from independent VAES512 states of four blocks each, four at a
+   time (common/ars_x86.h;
+   several batches per chunk overlap, as in avx2vaes.c), stored as uint16
+   in element order; a vector of 16
    elements widens its 16 uint16 (VPMOVZXWD) and converts them to
    r16 / 2^16 where the step uses them.
    Relies on AVX-512 F+BW+DQ+VL, AES-NI and VAES. */
@@ -19,13 +22,13 @@
 #include "avx512-inl.h"
 #include "../common/ars_x86.h"
 
-#define FIX_CHUNK 128
+#define FIX_CHUNK 512
 
 struct fix_bits {
     lpk_ars_keys512 k;
     uint64_t offset;
     size_t sh;                                 /* offset & 7 */
-    _Alignas(64) uint16_t r16[FIX_CHUNK + 32]; /* blocks from (offset + i) >> 3 */
+    _Alignas(64) uint16_t r16[FIX_CHUNK + 128]; /* blocks from (offset + i) >> 3 */
 };
 
 INLINE void fix_bits_make(fix_bits *rb, uint64_t seed, uint64_t offset)
@@ -50,15 +53,13 @@ INLINE void ars_blocks(const fix_bits *rb, uint64_t q, uint16_t *r, int nv)
         _mm512_store_si512((void *)(r + 32 * c), v[c]);
 }
 
-INLINE void fix_bits_chunk(fix_bits *rb, size_t i)
+INLINE void fix_bits_chunk(fix_bits *rb, size_t i, size_t n)
 {
     const uint64_t q = (rb->offset + i) >> 3;
-    if (rb->sh == 0) {
-        ars_blocks(rb, q, rb->r16, 4);
-    } else {
-        ars_blocks(rb, q, rb->r16, 4);
-        ars_blocks(rb, q + 16, rb->r16 + FIX_CHUNK, 1);
-    }
+    const size_t m = n - i < FIX_CHUNK ? n - i : FIX_CHUNK;
+    /* whole batches of four states (four blocks, 32 elements each) */
+    for (size_t e = 0; e < rb->sh + m; e += 128)
+        ars_blocks(rb, q + e / 8, rb->r16 + e, 4);
 }
 
 INLINE __m512 fix_bits_vec(const fix_bits *rb, size_t i, int j)

@@ -37,8 +37,9 @@ INLINE uint8x16_t ars_ctr(uint64_t q)
     return vreinterpretq_u8_u64(vcombine_u64(vcreate_u64(q & LPK_ARS_QMASK), vcreate_u64(0)));
 }
 
-INLINE void fix_bits_chunk(fix_bits *rb, size_t i)
+INLINE void fix_bits_chunk(fix_bits *rb, size_t i, size_t n)
 {
+    (void)n;
     const uint64_t q = (rb->offset + i) >> 3;
     uint8x16_t v[9];
     const int nb = rb->sh ? 9 : 8;

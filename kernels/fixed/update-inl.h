@@ -33,12 +33,12 @@
    and optionally (per-element bits, the ARS variants)
      FIX_CHUNK             elements per bit chunk (a multiple of FIX_STEP;
                            default LPK_FIXED_SR_PERIOD)
-     fix_bits_chunk(&rb, i)
+     fix_bits_chunk(&rb, i, n)
                            called before the step at every element i that is
                            a multiple of FIX_CHUNK (and before the tail when
                            it starts on one): the bits of elements offset + i
-                           .. offset + i + FIX_CHUNK - 1, which fix_bits_vec
-                           and fix_bits16 then read
+                           .. offset + min(i + FIX_CHUNK, n) - 1, which
+                           fix_bits_vec and fix_bits16 then read
    and for the last n % FIX_STEP elements either
      FIX_MASKED_TAIL 1 and fix_update_part(z, x, h, m, va, vb, hi, &rb, i,
                            sr, bits): the m < FIX_STEP elements from i
@@ -50,10 +50,11 @@
 
 #ifndef FIX_CHUNK
 #define FIX_CHUNK LPK_FIXED_SR_PERIOD
-INLINE void fix_bits_chunk(fix_bits *rb, size_t i)
+INLINE void fix_bits_chunk(fix_bits *rb, size_t i, size_t n)
 {
     (void)rb;
     (void)i;
+    (void)n;
 }
 #endif
 _Static_assert(FIX_CHUNK % FIX_STEP == 0, "a step must not straddle a bit chunk");
@@ -93,14 +94,14 @@ INLINE void update_any(void *z, const void *x, const float *h, size_t n, float a
     size_t i = 0;
     for (; i + FIX_STEP <= n; i += FIX_STEP) {
         if (sr && i % FIX_CHUNK == 0)
-            fix_bits_chunk(&rb, i);
+            fix_bits_chunk(&rb, i, n);
         fix_update_step((char *)z + es * i, (const char *)x + es * i, h + i, va, vb, hi, &rb, i,
                         sr, bits);
     }
     if (i == n)
         return;
     if (sr && i % FIX_CHUNK == 0)
-        fix_bits_chunk(&rb, i);
+        fix_bits_chunk(&rb, i, n);
 #if FIX_MASKED_TAIL
     fix_update_part((char *)z + es * i, (const char *)x + es * i, h + i, n - i, va, vb, hi, &rb, i,
                     sr, bits);
