@@ -146,15 +146,21 @@ static void test_generators_vs_random123(void **state)
    benchmark's "generator alone" rows). */
 static void check_philox(const lpk_variant *v, void *vctx)
 {
-    enum { NB = 1031 };
-    uint32_t out[4 * NB], want[4 * NB];
-    const uint64_t qs[] = {0, 5, (1ull << 32) - 17, LPK_PHILOX_QMASK - NB + 1};
-    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
-        LPK_FN(lpk_op_rng_philox, v)(0x0123456789ABCDEFull, qs[i], NB, out);
-        lpk_rng_philox__ref(0x0123456789ABCDEFull, qs[i], NB, want);
-        if (tu_first_diff(out, want, sizeof out) >= 0)
-            fail_msg("%s differs from the reference at q = %llu", v->name,
-                     (unsigned long long)qs[i]);
+    /* 1031 = 32 * 32 + 7 and 1047 = 32 * 32 + 2 * 8 + 7 blocks: the wide
+       groups, the 8-block groups (avx2) and the scalar tail */
+    enum { NBMAX = 1047 };
+    static const size_t nbs[] = {1031, NBMAX};
+    uint32_t out[4 * NBMAX], want[4 * NBMAX];
+    for (size_t c = 0; c < sizeof nbs / sizeof nbs[0]; c++) {
+        const size_t nb = nbs[c];
+        const uint64_t qs[] = {0, 5, (1ull << 32) - 17, LPK_PHILOX_QMASK - nb + 1};
+        for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+            LPK_FN(lpk_op_rng_philox, v)(0x0123456789ABCDEFull, qs[i], nb, out);
+            lpk_rng_philox__ref(0x0123456789ABCDEFull, qs[i], nb, want);
+            if (tu_first_diff(out, want, 16 * nb) >= 0)
+                fail_msg("%s differs from the reference at q = %llu, %zu blocks", v->name,
+                         (unsigned long long)qs[i], nb);
+        }
     }
 }
 

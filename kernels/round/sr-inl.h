@@ -19,7 +19,8 @@
    sr_ars-inl.h), the Philox loops are bound by the generator, not by DRAM,
    and non-temporal stores with the four-way walk and prefetching measured
    slower at 64M elements (Zen 4, 1 thread: avx2 2.3-2.5 against 2.8-2.9
-   Gelem/s, avx512 3.0-3.5 against 3.3-3.7; perf/RESULTS.md, "ARS SR").
+   Gelem/s, avx512 3.0-3.5 against 3.3-3.7; perf/RESULTS.md, "SR against
+   nearest, and Philox SR against its old layout").
    Each element's bits depend on offset + i only. */
 #if !defined(SR_NAME) || !defined(SR_PART)
 #error "define SR_NAME and its parameters before including sr-inl.h"

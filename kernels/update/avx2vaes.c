@@ -14,11 +14,9 @@
 #include "../common/ars_x86.h"
 
 /* One upd_arbits call: UPD_RB steps = NV YMM states of two blocks each,
-   made NB at a time (16 states and the round keys would spill the 16 YMM
-   registers; lpk_ars_x2n takes at most 9). */
+   all in flight at once (lpk_ars_x2n takes at most 9 on AES-NI alone). */
 #define NV (UPD_RB * UPD_STEP / 16)
-#define NB 8
-_Static_assert(NV % NB == 0, "whole batches of states");
+_Static_assert(NV <= 9, "lpk_ars_x2n runs at most 9 states");
 
 typedef lpk_ars_keys256 upd_akeys;
 static inline void upd_akeys_init(upd_akeys *k, uint64_t seed) { lpk_ars_keys256_init(k, seed, 0); }
@@ -28,17 +26,14 @@ static inline void upd_akeys_init(upd_akeys *k, uint64_t seed) { lpk_ars_keys256
 static inline void upd_arbits(const upd_akeys *k, uint64_t q, __m256 r[2 * NV])
 {
     const __m256i qmask = _mm256_set1_epi64x((long long)LPK_ARS_QMASK);
-    for (int b = 0; b < NV; b += NB) {
-        const __m256i base =
-            _mm256_set_epi64x(0, (long long)(q + 2 * b + 1), 0, (long long)(q + 2 * b));
-        __m256i v[NB];
-        for (int i = 0; i < NB; i++)
-            v[i] = _mm256_and_si256(
-                _mm256_add_epi64(base, _mm256_set_epi64x(0, 2 * i, 0, 2 * i)), qmask);
-        lpk_ars_x2n(v, NB, k);
-        for (int i = 0; i < NB; i++)
-            upd_r16(v[i], r + 2 * (b + i));
-    }
+    const __m256i base = _mm256_set_epi64x(0, (long long)(q + 1), 0, (long long)q);
+    __m256i v[NV];
+    for (int i = 0; i < NV; i++)
+        v[i] = _mm256_and_si256(_mm256_add_epi64(base, _mm256_set_epi64x(0, 2 * i, 0, 2 * i)),
+                                qmask);
+    lpk_ars_x2n(v, NV, k);
+    for (int i = 0; i < NV; i++)
+        upd_r16(v[i], r + 2 * i);
 }
 
 #define UPD_ARS_NATIVE 1
