@@ -15,6 +15,12 @@
    bandwidths.  Single-thread rows also give the same figures from the
    thread's CPU time (cpu_*), which a loaded shared machine disturbs less.
 
+   --pairs REPS: instead of the tables, the dispatched call of each case
+   against memcpy of the same traffic, in REPS alternating rounds (memcpy,
+   then the step) in one process; prints the median of the per-round ratios
+   and their min / max ("bench":"update_pairs" rows).  At DRAM sizes the
+   two sides see the same neighbours on a shared host only this way.
+
    --multi: instead, a whole model's parameter list (a 12-layer transformer,
    d = 768: per layer 4 attention matrices 768x768 and their biases, the MLP's
    768x3072 and 3072x768 and biases, 2 layernorms' weight and bias; 192
@@ -23,11 +29,12 @@
    memcpy figure is one thread copying the same traffic).
 
    usage: bench_update [--threads N] [--sizes n1,n2,...] [--only TEXT] [--quick] [--ref]
-                       [--multi]
+                       [--multi] [--pairs REPS]
      --threads N  threads of the public-API rows (variants run on 1 thread)
      --only TEXT  only the cases whose name contains TEXT (e.g. "sgd kahan")
      --ref        also time the scalar reference at sizes above 1M elements
-     --multi      the multi-tensor comparison above (--only filters it too) */
+     --multi      the multi-tensor comparison above (--only filters it too)
+     --pairs REPS the alternating comparison above (--only and --sizes apply) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,15 +253,120 @@ static void emit(const bcase *c, const char *variant, const char *tier, size_t n
     fflush(stdout);
 }
 
+/* The step's buffers at one size (weights in [-1, 1), gradients ~1e-2). */
+typedef struct {
+    size_t n;
+    lpk_bf16 *w, *comp, *g, *m, *v;
+    float *master, *m32, *v32;
+    unsigned char *ma, *mb; /* memcpy source and destination */
+} bufs;
+
+static void bufs_init(bufs *b, size_t n)
+{
+    b->n = n;
+    b->w = bu_alloc(n * 2), b->comp = bu_alloc(n * 2), b->g = bu_alloc(n * 2);
+    b->m = bu_alloc(n * 2), b->v = bu_alloc(n * 2);
+    b->master = bu_alloc(n * 4), b->m32 = bu_alloc(n * 4), b->v32 = bu_alloc(n * 4);
+    b->ma = bu_alloc(n * 13), b->mb = bu_alloc(n * 13);
+    uint64_t s = 1;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        b->master[i] = (float)((double)(s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+        b->g[i] = (lpk_bf16)(0x3C23u ^ (s >> 40 & 0x807Fu)); /* +-0.01, random low bits */
+    }
+    lpk_kahan_split(b->master, b->w, b->comp, n);
+}
+
+static void bufs_free(bufs *b)
+{
+    free(b->w); free(b->comp); free(b->g); free(b->m); free(b->v);
+    free(b->master); free(b->m32); free(b->v32); free(b->ma); free(b->mb);
+}
+
+/* The case's job over b (the public API; set j->v for a variant). */
+static void job_init(job *j, const bcase *bc, const bufs *b)
+{
+    const size_t n = b->n;
+    memset(j, 0, sizeof *j);
+    j->c = bc;
+    const int fp32 = bc->mode == LPK_UPDATE_FP32;
+    const int ars = (bc->mode & LPK_UPDATE_RNG_ARS) != 0;
+    const int base = bc->mode & ~(LPK_UPDATE_STATE_SR | LPK_UPDATE_RNG_ARS);
+    const int ssr = (bc->mode & LPK_UPDATE_STATE_SR) != 0;
+    const int kahan = base == LPK_UPDATE_KAHAN || base == LPK_UPDATE_F32_KAHAN;
+    const int state = bc->momentum || bc->adamw;
+    j->t = (lpk_opt_tensor){n,
+                            b->w,
+                            kahan ? b->comp : NULL,
+                            fp32 ? b->master : NULL,
+                            b->g,
+                            NULL,
+                            state && !fp32 ? b->m : NULL,
+                            bc->adamw && !fp32 ? b->v : NULL,
+                            state && fp32 ? b->m32 : NULL,
+                            bc->adamw && fp32 ? b->v32 : NULL};
+    j->b = (lpk_upd_bufs){n, j->t.w, j->t.comp, j->t.master, j->t.grad, NULL,
+                          j->t.m, j->t.v, j->t.m32, j->t.v32, 42, 0};
+    j->sp = (lpk_sgd_params){1e-3f, bc->momentum ? 0.9f : 0.0f, 0.0f, 0.0f, 0, 10};
+    j->sk = (lpk_upd_sgd_k){base, 0, bc->momentum, 0, 0, 0.0f, 0.9f, 1.0f, -1e-3f, ssr, ars};
+    j->ap = (lpk_adamw_params){1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 10};
+    j->ak = (lpk_upd_adamw_k){base, 1, 0.9f, 0.999f, 0.1f, 1e-3f, 1e-8f,
+                              1.0f / 0.0998f, -1e-3f / 0.6513f, 1e-5f, ssr, ars};
+}
+
+/* --pairs: each case's dispatched call against memcpy of its traffic,
+   alternating rounds in one process. */
+static void pairs(const size_t *sizes, int nsizes, const char *only, int threads, int reps)
+{
+    enum { MAXREPS = 1000 };
+    if (reps > MAXREPS)
+        reps = MAXREPS;
+    static double tm[MAXREPS], tk[MAXREPS], r[MAXREPS];
+    for (int si = 0; si < nsizes; si++) {
+        bufs b;
+        bufs_init(&b, sizes[si]);
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            const bcase *bc = &cases[c];
+            if (only && !strstr(bc->name, only))
+                continue;
+            job j;
+            job_init(&j, bc, &b);
+            const size_t copy = b.n * (size_t)bc->bytes / 2;
+            run(&j);
+            double lo = 0, hi = 0;
+            for (int k = 0; k < reps; k++) {
+                tm[k] = bu_memcpy_time(b.mb, b.ma, copy, 1, 0.02);
+                tk[k] = bu_time(run, &j, 1, 0.02);
+                r[k] = tm[k] / tk[k];
+                lo = k == 0 || r[k] < lo ? r[k] : lo;
+                hi = k == 0 || r[k] > hi ? r[k] : hi;
+            }
+            const double bytes = (double)bc->bytes * (double)b.n;
+            const double mk = bu_median(tk, reps), mm = bu_median(tm, reps);
+            printf("{\"bench\":\"update_pairs\",\"op\":\"%s\",\"variant\":\"%s\",\"n\":%zu,"
+                   "\"level\":\"%s\",\"threads\":%d,\"bytes_per_elem\":%d,\"pairs\":%d,"
+                   "\"gelem_s\":%.3f,\"gb_s\":%.2f,\"memcpy_gb_s\":%.2f,"
+                   "\"median_pair_ratio_memcpy\":%.3f,\"min_pair\":%.3f,\"max_pair\":%.3f}\n",
+                   bc->name, lpk_kernel_variant(bc->adamw ? "update.adamw" : "update.sgd"), b.n,
+                   bu_level((size_t)bytes), threads, bc->bytes, reps, (double)b.n / mk * 1e-9,
+                   bytes / mk * 1e-9, bytes / mm * 1e-9, bu_median(r, reps), lo, hi);
+            fflush(stdout);
+        }
+        bufs_free(&b);
+    }
+}
+
+static const char usage[] = "usage: %s [--threads N] [--sizes n1,n2,...] [--only TEXT] [--quick] "
+                            "[--ref] [--multi] [--pairs REPS]\n";
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: %s [--threads N] [--sizes n1,n2,...] [--only TEXT] [--quick] [--ref] "
-                    "[--multi]\n", argv[0]);
+            printf(usage, argv[0]);
             return 0;
         }
-    int threads = 1, quick = 0, big_ref = 0, multi = 0;
+    int threads = 1, quick = 0, big_ref = 0, multi = 0, reps = 0;
     const char *only = NULL;
     size_t sizes[8] = {65536, (size_t)64 << 20};
     int nsizes = 2;
@@ -269,15 +381,14 @@ int main(int argc, char **argv)
             big_ref = 1;
         } else if (!strcmp(argv[i], "--multi")) {
             multi = 1;
+        } else if (!strcmp(argv[i], "--pairs") && i + 1 < argc && atoi(argv[i + 1]) > 0) {
+            reps = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--sizes") && i + 1 < argc) {
             nsizes = 0;
             for (char *s = strtok(argv[++i], ","); s && nsizes < 8; s = strtok(NULL, ","))
                 sizes[nsizes++] = (size_t)strtoull(s, NULL, 0);
         } else {
-            fprintf(stderr,
-                    "usage: %s [--threads N] [--sizes n1,n2,...] [--only TEXT] [--quick] [--ref] "
-                    "[--multi]\n",
-                    argv[0]);
+            fprintf(stderr, usage, argv[0]);
             return 2;
         }
     }
@@ -287,21 +398,16 @@ int main(int argc, char **argv)
     }
     if (multi)
         return bench_multi(only, quick);
+    if (reps) {
+        pairs(sizes, nsizes, only, threads, reps);
+        return 0;
+    }
     const double min_s = quick ? 0.002 : 0.02;
     const int samples = quick ? 3 : 7;
     for (int si = 0; si < nsizes; si++) {
         const size_t n = sizes[si];
-        lpk_bf16 *w = bu_alloc(n * 2), *comp = bu_alloc(n * 2), *g = bu_alloc(n * 2);
-        lpk_bf16 *m = bu_alloc(n * 2), *v = bu_alloc(n * 2);
-        float *master = bu_alloc(n * 4), *m32 = bu_alloc(n * 4), *v32 = bu_alloc(n * 4);
-        unsigned char *ma = bu_alloc(n * 13), *mb = bu_alloc(n * 13);
-        uint64_t s = 1;
-        for (size_t i = 0; i < n; i++) { /* weights in [-1, 1), gradients ~1e-2 */
-            s = s * 6364136223846793005ull + 1442695040888963407ull;
-            master[i] = (float)((double)(s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
-            g[i] = (lpk_bf16)(0x3C23u ^ (s >> 40 & 0x807Fu)); /* +-0.01, random low bits */
-        }
-        lpk_kahan_split(master, w, comp, n);
+        bufs b;
+        bufs_init(&b, n);
         times t_mc[32] = {{0, 0}};
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
             const bcase *bc = &cases[c];
@@ -309,37 +415,15 @@ int main(int argc, char **argv)
                 continue;
             if (t_mc[bc->bytes].wall == 0) {
                 times *tm = &t_mc[bc->bytes];
-                tm->wall = bu_memcpy_time_cpu(mb, ma, n * (size_t)bc->bytes / 2, samples, min_s,
-                                              &tm->cpu);
+                tm->wall = bu_memcpy_time_cpu(b.mb, b.ma, n * (size_t)bc->bytes / 2, samples,
+                                              min_s, &tm->cpu);
                 char name[64];
                 snprintf(name, sizeof name, "memcpy(%d/2 bytes per elem)", bc->bytes);
                 emit(bc, name, "-", n, 1, t_mc[bc->bytes], t_mc[bc->bytes]);
             }
             job j;
-            memset(&j, 0, sizeof j);
-            j.c = bc;
-            const int fp32 = bc->mode == LPK_UPDATE_FP32;
+            job_init(&j, bc, &b);
             const int ars = (bc->mode & LPK_UPDATE_RNG_ARS) != 0;
-            const int base = bc->mode & ~(LPK_UPDATE_STATE_SR | LPK_UPDATE_RNG_ARS);
-            const int ssr = (bc->mode & LPK_UPDATE_STATE_SR) != 0;
-            const int kahan = base == LPK_UPDATE_KAHAN || base == LPK_UPDATE_F32_KAHAN;
-            j.t = (lpk_opt_tensor){n,
-                                   w,
-                                   kahan ? comp : NULL,
-                                   fp32 ? master : NULL,
-                                   g,
-                                   NULL,
-                                   (bc->momentum || bc->adamw) && !fp32 ? m : NULL,
-                                   bc->adamw && !fp32 ? v : NULL,
-                                   (bc->momentum || bc->adamw) && fp32 ? m32 : NULL,
-                                   bc->adamw && fp32 ? v32 : NULL};
-            j.b = (lpk_upd_bufs){n, j.t.w, j.t.comp, j.t.master, j.t.grad, NULL,
-                                 j.t.m, j.t.v, j.t.m32, j.t.v32, 42, 0};
-            j.sp = (lpk_sgd_params){1e-3f, bc->momentum ? 0.9f : 0.0f, 0.0f, 0.0f, 0, 10};
-            j.sk = (lpk_upd_sgd_k){base, 0, bc->momentum, 0, 0, 0.0f, 0.9f, 1.0f, -1e-3f, ssr, ars};
-            j.ap = (lpk_adamw_params){1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 10};
-            j.ak = (lpk_upd_adamw_k){base, 1, 0.9f, 0.999f, 0.1f, 1e-3f, 1e-8f,
-                                     1.0f / 0.0998f, -1e-3f / 0.6513f, 1e-5f, ssr, ars};
             const lpk_op *op = bc->adamw ? &lpk_op_update_adamw.op : &lpk_op_update_sgd.op;
             for (size_t k = 0; k < op->count; k++) {
                 const lpk_variant *var = &op->variants[k];
@@ -377,8 +461,7 @@ int main(int argc, char **argv)
             emit(bc, name, lpk_isa(), n, threads, time_both(run, &j, samples, min_s),
                  t_mc[bc->bytes]);
         }
-        free(w); free(comp); free(g); free(m); free(v); free(master); free(m32); free(v32);
-        free(ma); free(mb);
+        bufs_free(&b);
     }
     return 0;
 }

@@ -129,16 +129,29 @@ UPD_ALWAYS void upd_rbits(const upd_keys *k, uint64_t q, UV r[UPD_RB * UPD_STEP 
         upd_prbits(&k->u.p, q, r);
 }
 
-/* Prefetch distance and locality hint of the read streams.  Measured at
-   64M elements, Kahan SGD, 1 thread, medians of 7 interleaved runs of
-   separately built binaries: 4 KiB / L2 hint (the rounding family's) 1.95,
-   8 KiB / L1 hint 2.01, 2 KiB / L1 hint 2.06 Gelem/s (memcpy ~21.5 GB/s). */
+/* Prefetch of the read streams, in two parts.  Far ahead, in bursts: every
+   UPD_PF_BURST elements, each stream's next UPD_PF_BURST elements starting
+   UPD_PF_AHEAD elements ahead are fetched towards L2 (hint 2, PREFETCHT1),
+   one stream after the other, so that DRAM serves each stream's lines
+   together; near, one line per stream per step UPD_PF_BYTES ahead into L1
+   (hint 3).  The one-line-per-stream-per-step scheme alone (2 KiB ahead,
+   L1) interleaves the streams' DRAM accesses line by line and measured
+   sensitive to where the arrays lie: with w, comp and g allocated one after
+   another (128 MiB + 4 KiB apart) Kahan SGD ran 1.3-1.4 Gelem/s at 64M
+   against 1.9-2.0 with the same arrays in another order.  The bursts take
+   every mode 1.1-1.6x faster in that layout and 1.15-1.6x in the other
+   except plain Kahan SGD (0.98x); see perf/RESULTS.md, "Update kernels at
+   64M: prefetch in bursts". */
 #ifndef UPD_PF_BYTES
-#define UPD_PF_BYTES 2048
+#define UPD_PF_BYTES 512
 #endif
-#ifndef UPD_PF_HINT
-#define UPD_PF_HINT 3
+#ifndef UPD_PF_BURST
+#define UPD_PF_BURST 256
 #endif
+#ifndef UPD_PF_AHEAD
+#define UPD_PF_AHEAD 1024
+#endif
+_Static_assert(UPD_PF_BURST % UPD_STEP == 0, "bursts start on step boundaries");
 
 #define UPD_CAT_(a, b) a##__##b
 #define UPD_CAT(a, b) UPD_CAT_(a, b)
@@ -421,21 +434,51 @@ UPD_ALWAYS void adamw_group(const int n, const lpk_upd_bufs *b, const lpk_upd_ad
 
 /* ---- steps: the specialised loops ----------------------------------------- */
 
-/* UPD_PF_BYTES ahead with hint UPD_PF_HINT.  Written here, always inlined:
-   a small static inline helper that only prefetches is "const" to GCC's
-   IPA passes, which then delete its calls from a function this large
-   before inlining it (measured: no PREFETCH left in the object). */
+/* UPD_PF_BYTES ahead into L1.  Written here, always inlined: a small static
+   inline helper that only prefetches is "const" to GCC's IPA passes, which
+   then delete its calls from a function this large before inlining it
+   (measured: no PREFETCH left in the object). */
 UPD_ALWAYS void upd_prefetch(const void *p)
 {
-    __builtin_prefetch((const char *)p + UPD_PF_BYTES, 0, UPD_PF_HINT);
+    __builtin_prefetch((const char *)p + UPD_PF_BYTES, 0, 3);
+}
+
+/* One stream's burst: elements [i + UPD_PF_AHEAD, + UPD_PF_BURST) of `es`
+   bytes each, towards L2. */
+UPD_ALWAYS void upd_prefetch_burst(const void *p, size_t i, const size_t es)
+{
+    const char *c = (const char *)p + (i + UPD_PF_AHEAD) * es;
+    for (size_t o = 0; o < UPD_PF_BURST * es; o += 64)
+        __builtin_prefetch(c + o, 0, 2);
 }
 
 /* The read streams of one step (which exist is known at compile time):
-   one prefetch per 64-byte line. */
+   the bursts when a burst starts at i, then one L1 prefetch per 64-byte
+   line of the step. */
 UPD_ALWAYS void prefetch_step(const lpk_upd_bufs *b, size_t i, const int MODE, const int G32,
                               const int NSTATE)
 {
     const int fp32 = MODE == LPK_UPDATE_FP32;
+    if (i % UPD_PF_BURST == 0) {
+        if (!fp32)
+            upd_prefetch_burst(b->w, i, 2);
+        if (UPD_KAHAN(MODE))
+            upd_prefetch_burst(b->comp, i, 2);
+        if (!G32)
+            upd_prefetch_burst(b->g16, i, 2);
+        if (!fp32 && NSTATE >= 1)
+            upd_prefetch_burst(b->m, i, 2);
+        if (!fp32 && NSTATE >= 2)
+            upd_prefetch_burst(b->v, i, 2);
+        if (fp32)
+            upd_prefetch_burst(b->master, i, 4);
+        if (G32)
+            upd_prefetch_burst(b->g32, i, 4);
+        if (fp32 && NSTATE >= 1)
+            upd_prefetch_burst(b->m32, i, 4);
+        if (fp32 && NSTATE >= 2)
+            upd_prefetch_burst(b->v32, i, 4);
+    }
     for (size_t e = 0; e < UPD_STEP; e += 32) { /* 64 bytes of bf16 */
         if (!fp32)
             upd_prefetch(b->w + i + e);
