@@ -138,9 +138,10 @@ UPD_ALWAYS void upd_rbits(const upd_keys *k, uint64_t q, UV r[UPD_RB * UPD_STEP 
    L1) interleaves the streams' DRAM accesses line by line and measured
    sensitive to where the arrays lie: with w, comp and g allocated one after
    another (128 MiB + 4 KiB apart) Kahan SGD ran 1.3-1.4 Gelem/s at 64M
-   against 1.9-2.0 with the same arrays in another order.  The bursts take
-   every mode 1.1-1.6x faster in that layout and 1.15-1.6x in the other
-   except plain Kahan SGD (0.98x); see perf/RESULTS.md, "Update kernels at
+   against 1.9-2.0 with the same arrays in another order.  With the bursts
+   every mode measured 1.06-1.49x faster at 64M in that layout and 1.08-1.48x
+   in the other, except plain Kahan SGD there (0.98x), on avx2vaes and
+   avx512vaes; in cache within 2-4%.  See perf/RESULTS.md, "Update kernels at
    64M: prefetch in bursts". */
 #ifndef UPD_PF_BYTES
 #define UPD_PF_BYTES 512
