@@ -13,30 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "ab_util.h"
 
 typedef uint16_t bf16;
 void sr_old(const float *src, bf16 *dst, size_t n, uint64_t seed, uint64_t offset);
 void sr_new(const float *src, bf16 *dst, size_t n, uint64_t seed, uint64_t offset);
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double med(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 int main(int argc, char **argv)
 {
@@ -78,21 +60,24 @@ int main(int argc, char **argv)
         }
         const long reps = (long)(20e6 / (double)n) + 1;
         for (int p = 0; p < pairs; p++) {
-            double t0 = now();
+            double t0 = ab_now();
             for (long r = 0; r < reps; r++)
                 sr_old(x, a, n, 42, 0);
-            const double t1 = now();
+            const double t1 = ab_now();
             for (long r = 0; r < reps; r++)
                 sr_new(x, b, n, 42, 0);
-            const double t2 = now();
+            const double t2 = ab_now();
             to[p] = (t1 - t0) / (double)reps;
             tn[p] = (t2 - t1) / (double)reps;
             sp[p] = to[p] / tn[p];
         }
-        const double mo = med(to, pairs), mn = med(tn, pairs), ms = med(sp, pairs);
+        double lo, hi;
+        const double mo = ab_median(to, pairs, NULL, NULL);
+        const double mn = ab_median(tn, pairs, NULL, NULL);
+        const double ms = ab_median(sp, pairs, &lo, &hi);
         printf("{\"bench\":\"ab_round_sr\",\"n\":%zu,\"pairs\":%d,\"gelem_s_old\":%.3f,"
                "\"gelem_s_new\":%.3f,\"median_pair_speedup\":%.3f,\"min\":%.3f,\"max\":%.3f}\n",
-               n, pairs, (double)n / mo * 1e-9, (double)n / mn * 1e-9, ms, sp[0], sp[pairs - 1]);
+               n, pairs, (double)n / mo * 1e-9, (double)n / mn * 1e-9, ms, lo, hi);
         fflush(stdout);
         free(x);
         free(a);

@@ -9,33 +9,12 @@
 # Exits 77 (skipped) when this CPU lacks the tier.
 set -eu
 usage="usage: perf/ab_round_sr.sh OLD [avx2|avx512] [--sizes n1,n2,...] [--pairs P]"
-case ${1:-} in
--h | --help) echo "$usage"; exit 0 ;;
-"") echo "$usage" >&2; exit 2 ;;
-esac
-old=$1
-shift
-tier=avx2
-if [ $# -gt 0 ] && { [ "$1" = avx2 ] || [ "$1" = avx512 ]; }; then
-    tier=$1
-    shift
-fi
-case $tier in
-avx2) flags="-mavx2 -mfma -mf16c" need="avx2 fma f16c" ;;
-avx512) flags="-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -mf16c"
-        need="avx512f avx512bw avx512dq avx512vl fma f16c" ;;
-esac
-for f in $need; do
-    if ! grep -qw "$f" /proc/cpuinfo 2>/dev/null; then
-        echo "SKIPPED: this CPU lacks $f (tier $tier)"
-        exit 77
-    fi
-done
 root=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/old"
-git -C "$root" archive "$old" kernels dispatch include | tar -x -C "$tmp/old"
+. "$root/perf/ab_common.sh"
+ab_args "$usage" avx2 "avx2 avx512" "$@"
+shift "$ab_shift"
+ab_tier
+ab_old "$root"
 ren() { # $1 = old | new
     echo "-Dlpk_round_sr_f32_bf16__$tier=sr_$1 -Dlpk_round_rne_f32_bf16__$tier=rne_$1" \
          "-Dlpk_round_bf16_f32__$tier=widen_$1"

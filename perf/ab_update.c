@@ -22,8 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "ab_util.h"
 #include "update/update.h"
 
 void sgd_old(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k);
@@ -51,31 +51,6 @@ static const mcase cases[] = {
 };
 
 enum { W, COMP, G, M, V, NBUF };
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double med(const double *v, int n, double *lo, double *hi)
-{
-    double *t = malloc(sizeof *t * (size_t)n);
-    memcpy(t, v, sizeof *t * (size_t)n);
-    qsort(t, (size_t)n, sizeof *t, cmp);
-    const double m = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-    if (lo)
-        *lo = t[0], *hi = t[n - 1];
-    free(t);
-    return m;
-}
 
 static void *xalloc(size_t bytes)
 {
@@ -213,28 +188,28 @@ int main(int argc, char **argv)
         step(&x, 0);
         step(&x, 1);
         for (int p = 0; p < pairs; p++) {
-            double t0 = now();
+            double t0 = ab_now();
             memcpy(dst, src, copy);
             __asm__ volatile("" ::: "memory");
-            const double t1 = now();
+            const double t1 = ab_now();
             step(&x, 0);
-            const double t2 = now();
+            const double t2 = ab_now();
             step(&x, 1);
-            const double t3 = now();
+            const double t3 = ab_now();
             tm[p] = t1 - t0, to[p] = t2 - t1, tn[p] = t3 - t2;
             ro[p] = tm[p] / to[p], rn[p] = tm[p] / tn[p];
             sp[p] = to[p] / tn[p];
         }
         double lo, hi;
-        const double ms = med(sp, pairs, &lo, &hi);
+        const double ms = ab_median(sp, pairs, &lo, &hi);
         printf("{\"bench\":\"ab_update\",\"op\":\"%s\",\"n\":%zu,\"layout\":\"%s\",\"pairs\":%d,"
                "\"gelem_s_old\":%.3f,\"gelem_s_new\":%.3f,\"ratio_memcpy_old\":%.3f,"
                "\"ratio_memcpy_new\":%.3f,\"median_pair_speedup\":%.3f,\"min\":%.3f,"
                "\"max\":%.3f}\n",
                mc->name, n, apart ? "apart" : "adjacent", pairs,
-               (double)n / med(to, pairs, NULL, NULL) * 1e-9,
-               (double)n / med(tn, pairs, NULL, NULL) * 1e-9, med(ro, pairs, NULL, NULL),
-               med(rn, pairs, NULL, NULL),
+               (double)n / ab_median(to, pairs, NULL, NULL) * 1e-9,
+               (double)n / ab_median(tn, pairs, NULL, NULL) * 1e-9, ab_median(ro, pairs, NULL, NULL),
+               ab_median(rn, pairs, NULL, NULL),
                ms, lo, hi);
         fflush(stdout);
     }

@@ -10,37 +10,16 @@
 # Exits 77 (skipped) when this CPU lacks the tier.
 set -eu
 usage="usage: perf/ab_update.sh OLD [avx2vaes|avx512vaes] [--n N] [--pairs P] [--layout adjacent|apart] [--only TEXT]"
-case ${1:-} in
--h | --help) echo "$usage"; exit 0 ;;
-"") echo "$usage" >&2; exit 2 ;;
-esac
-old=$1
-shift
-tier=avx2vaes
-if [ $# -gt 0 ] && { [ "$1" = avx2vaes ] || [ "$1" = avx512vaes ]; }; then
-    tier=$1
-    shift
-fi
-case $tier in
-avx2vaes) flags="-mavx2 -mfma -mf16c -maes -mvaes" need="avx2 fma f16c aes vaes" ;;
-avx512vaes) flags="-mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512dq -mavx512vl -maes -mvaes"
-            need="avx512f avx512bw avx512dq avx512vl fma f16c aes vaes" ;;
-esac
-for f in $need; do
-    if ! grep -qw "$f" /proc/cpuinfo 2>/dev/null; then
-        echo "SKIPPED: this CPU lacks $f (tier $tier)"
-        exit 77
-    fi
-done
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/perf/ab_common.sh"
+ab_args "$usage" avx2vaes "avx2vaes avx512vaes" "$@"
+shift "$ab_shift"
+ab_tier
 if ! git -C "$root" diff --quiet "$old" -- kernels/update/update.h; then
     echo "ab_update: kernels/update/update.h differs between $old and the tree" >&2
     exit 2
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/old"
-git -C "$root" archive "$old" kernels dispatch include | tar -x -C "$tmp/old"
+ab_old "$root"
 for side in old new; do
     src=$tmp/old
     [ $side = new ] && src=$root
