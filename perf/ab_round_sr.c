@@ -4,8 +4,8 @@
    compiles both kernel files with their exported names changed to sr_old
    and sr_new and links them here.  Per size: the outputs are compared bit
    for bit (the generator and layout are fixed, so they must agree), then
-   PAIRS rounds each time the old and then the new kernel (repeated to
-   >= ~20 ms); printed are the medians and the median, min and max of the
+   PAIRS rounds each time the old and the new kernel (repeated to
+   >= ~20 ms; which goes first alternates, ab_order); printed are the medians and the median, min and max of the
    per-round speed-ups t_old / t_new (a change of machine load hits both
    sides of a round alike).  One JSON line per size.
    usage: ab_round_sr [--sizes n1,n2,...] [--pairs P] */
@@ -60,15 +60,14 @@ int main(int argc, char **argv)
         }
         const long reps = (long)(20e6 / (double)n) + 1;
         for (int p = 0; p < pairs; p++) {
-            double t0 = ab_now();
-            for (long r = 0; r < reps; r++)
-                sr_old(x, a, n, 42, 0);
-            const double t1 = ab_now();
-            for (long r = 0; r < reps; r++)
-                sr_new(x, b, n, 42, 0);
-            const double t2 = ab_now();
-            to[p] = (t1 - t0) / (double)reps;
-            tn[p] = (t2 - t1) / (double)reps;
+            int o[3];
+            ab_order(p, 2, o);
+            for (int s = 0; s < 2; s++) {
+                const double t0 = ab_now();
+                for (long r = 0; r < reps; r++)
+                    (o[s] ? sr_new : sr_old)(x, o[s] ? b : a, n, 42, 0);
+                (o[s] ? tn : to)[p] = (ab_now() - t0) / (double)reps;
+            }
             sp[p] = to[p] / tn[p];
         }
         double lo, hi;

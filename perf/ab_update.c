@@ -6,7 +6,7 @@
    sides first step copies of the same buffers (n = 300000, above the size
    where the kernels prefetch) and must write the same bytes; then PAIRS
    rounds of memcpy of the mode's traffic, the old kernel and the new one,
-   one call each, over n elements.  Printed are the median rates, the median
+   one call each, over n elements, in the order ab_order gives.  Printed are the median rates, the median
    per-round ratios against that memcpy, and the median, min and max of the
    per-round speed-ups t_old / t_new.  One JSON line per mode.
 
@@ -37,6 +37,8 @@ typedef struct {
 } mcase;
 
 static const mcase cases[] = {
+    {"sgd nearest", 0, LPK_UPDATE_NEAREST, 0, 6},
+    {"sgd stochastic ars", 0, LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS, 0, 6},
     {"sgd kahan", 0, LPK_UPDATE_KAHAN, 0, 10},
     {"sgd+momentum nearest", 0, LPK_UPDATE_NEAREST, 1, 10},
     {"sgd+momentum stochastic ars", 0, LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS, 1, 10},
@@ -48,6 +50,10 @@ static const mcase cases[] = {
     {"adamw f32_nearest", 1, LPK_UPDATE_F32_NEAREST, 0, 14},
     {"adamw f32_stochastic ars", 1, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_RNG_ARS, 0, 14},
     {"adamw f32_kahan", 1, LPK_UPDATE_F32_KAHAN, 0, 18},
+    {"sgd+momentum f32_stochastic+state_sr ars", 0,
+     LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR | LPK_UPDATE_RNG_ARS, 1, 10},
+    {"adamw f32_stochastic+state_sr ars", 1,
+     LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR | LPK_UPDATE_RNG_ARS, 0, 14},
 };
 
 enum { W, COMP, G, M, V, NBUF };
@@ -91,7 +97,9 @@ static call make_call(const mcase *c, lpk_bf16 *const buf[NBUF], size_t n)
 {
     call x;
     memset(&x, 0, sizeof x);
-    const int base = c->mode & ~LPK_UPDATE_RNG_ARS, ars = (c->mode & LPK_UPDATE_RNG_ARS) != 0;
+    const int base = c->mode & ~(LPK_UPDATE_RNG_ARS | LPK_UPDATE_STATE_SR);
+    const int ars = (c->mode & LPK_UPDATE_RNG_ARS) != 0;
+    const int ssr = (c->mode & LPK_UPDATE_STATE_SR) != 0;
     const int kahan = base == LPK_UPDATE_KAHAN || base == LPK_UPDATE_F32_KAHAN;
     x.adamw = c->adamw;
     x.b.n = n;
@@ -102,11 +110,11 @@ static call make_call(const mcase *c, lpk_bf16 *const buf[NBUF], size_t n)
     x.b.v = c->adamw ? buf[V] : NULL;
     x.b.seed = 42;
     x.sk = (lpk_upd_sgd_k){.mode = base, .momentum_on = c->momentum, .mom = 0.9f,
-                           .one_minus_damp = 1.0f, .neg_lr = -1e-3f, .rng_ars = ars};
+                           .one_minus_damp = 1.0f, .neg_lr = -1e-3f, .state_sr = ssr, .rng_ars = ars};
     x.ak = (lpk_upd_adamw_k){.mode = base, .decay = 1, .b1 = 0.9f, .b2 = 0.999f,
                              .one_minus_beta1 = 0.1f, .one_minus_beta2 = 1e-3f, .eps = 1e-8f,
                              .inv_sqrt_bc2 = 1.0f / 0.0998f, .neg_step_size = -1e-3f / 0.6513f,
-                             .lr_weight_decay = 1e-5f, .rng_ars = ars};
+                             .lr_weight_decay = 1e-5f, .state_sr = ssr, .rng_ars = ars};
     return x;
 }
 
@@ -188,15 +196,18 @@ int main(int argc, char **argv)
         step(&x, 0);
         step(&x, 1);
         for (int p = 0; p < pairs; p++) {
-            double t0 = ab_now();
-            memcpy(dst, src, copy);
-            __asm__ volatile("" ::: "memory");
-            const double t1 = ab_now();
-            step(&x, 0);
-            const double t2 = ab_now();
-            step(&x, 1);
-            const double t3 = ab_now();
-            tm[p] = t1 - t0, to[p] = t2 - t1, tn[p] = t3 - t2;
+            int o[3];
+            ab_order(p, 3, o);
+            for (int s = 0; s < 3; s++) {
+                const double t0 = ab_now();
+                if (o[s] == 0) {
+                    memcpy(dst, src, copy);
+                    __asm__ volatile("" ::: "memory");
+                } else {
+                    step(&x, o[s] == 2);
+                }
+                t[o[s] * pairs + p] = ab_now() - t0;
+            }
             ro[p] = tm[p] / to[p], rn[p] = tm[p] / tn[p];
             sp[p] = to[p] / tn[p];
         }

@@ -37,4 +37,18 @@ static inline double ab_median(const double *v, int n, double *lo, double *hi)
     return m;
 }
 
+/* The order of round p's k sides (k = 2 or 3) in an alternating
+   comparison.  Over 2 rounds (k = 2) or 6 (k = 3) every side takes every
+   position and follows every other side equally often, so that what a side
+   leaves behind (its dirty lines still being written back, the prefetchers'
+   state) does not always fall on the same neighbour: with a fixed order the
+   side after a memory-bound one measured up to 13% slower at 64M elements. */
+static inline void ab_order(int p, int k, int o[3])
+{
+    static const int p3[6][3] = {{0, 1, 2}, {1, 2, 0}, {2, 0, 1},
+                                 {2, 1, 0}, {1, 0, 2}, {0, 2, 1}};
+    for (int s = 0; s < k; s++)
+        o[s] = k == 2 ? (s + p) % 2 : p3[p % 6][s];
+}
+
 #endif

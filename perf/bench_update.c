@@ -16,10 +16,12 @@
    thread's CPU time (cpu_*), which a loaded shared machine disturbs less.
 
    --pairs REPS: instead of the tables, the dispatched call of each case
-   against memcpy of the same traffic, in REPS alternating rounds (memcpy,
-   then the step) in one process; prints the median of the per-round ratios
-   and their min / max ("bench":"update_pairs" rows).  At DRAM sizes the
-   two sides see the same neighbours on a shared host only this way.
+   against memcpy of the same traffic and against the same streams without
+   arithmetic (pattern(), below), in REPS rounds in one process whose
+   order rotates (ab_order); prints the median of the per-round ratios
+   against memcpy with their min / max, and against the pattern
+   ("bench":"update_pairs" rows).  At DRAM sizes the sides see the same
+   neighbours on a shared host only this way.
 
    --multi: instead, a whole model's parameter list (a 12-layer transformer,
    d = 768: per layer 4 attention matrices 768x768 and their biases, the MLP's
@@ -40,6 +42,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ab_util.h"
 #include "benchutil.h"
 #include "lpk_internal.h"
 #include "update/update.h"
@@ -314,14 +317,85 @@ static void job_init(job *j, const bcase *bc, const bufs *b)
                               1.0f / 0.0998f, -1e-3f / 0.6513f, 1e-5f, ssr, ars};
 }
 
-/* --pairs: each case's dispatched call against memcpy of its traffic,
-   alternating rounds in one process. */
+/* --pairs' third side: the case's memory traffic without its arithmetic.
+   Block by block, the gradient is read and every buffer the step updates
+   is read and written back in place (w only written in fp32 mode, as the
+   step does), XOR-ed with the gradient AND-ed with a zero the compiler
+   cannot see: the values stay as they are.  Its rate is what memory allows
+   this access pattern on this core, with the hardware prefetchers alone.
+   Blocks of 256 elements: with 32-element blocks (the kernels' step, every
+   stream touched in turn) the same traffic measured 22-25 GB/s at 64M on
+   Zen 4, with 256 32-40 GB/s (perf/RESULTS.md). */
+static volatile uint16_t pattern_zero;
+
+static void xor16(lpk_bf16 *p, const uint16_t *k, size_t e)
+{
+    if (p)
+        for (size_t i = 0; i < e; i++)
+            p[i] ^= k[i];
+}
+
+static void xor32(float *p, const uint16_t *k, size_t e)
+{
+    uint32_t *u = (uint32_t *)(void *)p;
+    if (p)
+        for (size_t i = 0; i < e; i++)
+            u[i] ^= k[i];
+}
+
+/* FNV-1a over the buffers pattern() rewrites (w not in fp32 mode, where the
+   pattern only writes it). */
+static uint64_t fnv(uint64_t h, const void *p, size_t bytes)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; p && i < bytes; i++)
+        h = (h ^ c[i]) * 0x100000001B3ull;
+    return h;
+}
+
+static uint64_t pattern_sum(const lpk_upd_bufs *b)
+{
+    uint64_t h = 0xCBF29CE484222325ull;
+    h = fnv(h, b->master ? NULL : b->w, b->n * 2);
+    h = fnv(h, b->comp, b->n * 2);
+    h = fnv(h, b->m, b->n * 2);
+    h = fnv(h, b->v, b->n * 2);
+    h = fnv(h, b->master, b->n * 4);
+    h = fnv(h, b->m32, b->n * 4);
+    return fnv(h, b->v32, b->n * 4);
+}
+
+static void pattern(void *ctx)
+{
+    const lpk_upd_bufs *b = &((const job *)ctx)->b;
+    enum { BLK = 256 };
+    const uint16_t z = pattern_zero;
+    uint16_t k[BLK];
+    for (size_t i0 = 0; i0 < b->n; i0 += BLK) {
+        const size_t e = b->n - i0 < BLK ? b->n - i0 : BLK;
+        for (size_t i = 0; i < e; i++)
+            k[i] = (uint16_t)(b->g16[i0 + i] & z);
+        if (b->master)
+            memcpy(b->w + i0, k, e * 2);
+        else
+            xor16(b->w + i0, k, e);
+        xor16(b->comp ? b->comp + i0 : NULL, k, e);
+        xor16(b->m ? b->m + i0 : NULL, k, e);
+        xor16(b->v ? b->v + i0 : NULL, k, e);
+        xor32(b->master ? b->master + i0 : NULL, k, e);
+        xor32(b->m32 ? b->m32 + i0 : NULL, k, e);
+        xor32(b->v32 ? b->v32 + i0 : NULL, k, e);
+    }
+}
+
+/* --pairs: each case's dispatched call against memcpy of its traffic and
+   against pattern(), alternating rounds in one process. */
 static void pairs(const size_t *sizes, int nsizes, const char *only, int threads, int reps)
 {
     enum { MAXREPS = 1000 };
     if (reps > MAXREPS)
         reps = MAXREPS;
-    static double tm[MAXREPS], tk[MAXREPS], r[MAXREPS];
+    static double t[3][MAXREPS], r[MAXREPS], rp[MAXREPS];
     for (int si = 0; si < nsizes; si++) {
         bufs b;
         bufs_init(&b, sizes[si]);
@@ -333,23 +407,39 @@ static void pairs(const size_t *sizes, int nsizes, const char *only, int threads
             job_init(&j, bc, &b);
             const size_t copy = b.n * (size_t)bc->bytes / 2;
             run(&j);
+            const uint64_t before = pattern_sum(&j.b);
+            pattern(&j);
+            if (pattern_sum(&j.b) != before) {
+                fprintf(stderr, "bench_update: the pattern side changed the buffers\n");
+                exit(1);
+            }
             double lo = 0, hi = 0;
             for (int k = 0; k < reps; k++) {
-                tm[k] = bu_memcpy_time(b.mb, b.ma, copy, 1, 0.02);
-                tk[k] = bu_time(run, &j, 1, 0.02);
-                r[k] = tm[k] / tk[k];
+                int o[3];
+                ab_order(k, 3, o);
+                for (int s = 0; s < 3; s++) {
+                    if (o[s] == 0)
+                        t[0][k] = bu_memcpy_time(b.mb, b.ma, copy, 1, 0.02);
+                    else
+                        t[o[s]][k] = bu_time(o[s] == 1 ? run : pattern, &j, 1, 0.02);
+                }
+                r[k] = t[0][k] / t[1][k];
+                rp[k] = t[2][k] / t[1][k];
                 lo = k == 0 || r[k] < lo ? r[k] : lo;
                 hi = k == 0 || r[k] > hi ? r[k] : hi;
             }
             const double bytes = (double)bc->bytes * (double)b.n;
-            const double mk = bu_median(tk, reps), mm = bu_median(tm, reps);
+            const double mk = bu_median(t[1], reps), mm = bu_median(t[0], reps);
+            const double mp = bu_median(t[2], reps);
             printf("{\"bench\":\"update_pairs\",\"op\":\"%s\",\"variant\":\"%s\",\"n\":%zu,"
                    "\"level\":\"%s\",\"threads\":%d,\"bytes_per_elem\":%d,\"pairs\":%d,"
                    "\"gelem_s\":%.3f,\"gb_s\":%.2f,\"memcpy_gb_s\":%.2f,"
-                   "\"median_pair_ratio_memcpy\":%.3f,\"min_pair\":%.3f,\"max_pair\":%.3f}\n",
+                   "\"median_pair_ratio_memcpy\":%.3f,\"min_pair\":%.3f,\"max_pair\":%.3f,"
+                   "\"pattern_gb_s\":%.2f,\"median_pair_ratio_pattern\":%.3f}\n",
                    bc->name, lpk_kernel_variant(bc->adamw ? "update.adamw" : "update.sgd"), b.n,
                    bu_level((size_t)bytes), threads, bc->bytes, reps, (double)b.n / mk * 1e-9,
-                   bytes / mk * 1e-9, bytes / mm * 1e-9, bu_median(r, reps), lo, hi);
+                   bytes / mk * 1e-9, bytes / mm * 1e-9, bu_median(r, reps), lo, hi,
+                   bytes / mp * 1e-9, bu_median(rp, reps));
             fflush(stdout);
         }
         bufs_free(&b);
