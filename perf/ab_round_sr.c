@@ -5,7 +5,8 @@
    and sr_new and links them here.  Per size: the outputs are compared bit
    for bit (the generator and layout are fixed, so they must agree), then
    PAIRS rounds each time the old and the new kernel (repeated to
-   >= ~20 ms; which goes first alternates, ab_order); printed are the medians and the median, min and max of the
+   >= ~20 ms; which goes first alternates, ab_order); printed are the
+   medians and the median, min and max of the
    per-round speed-ups t_old / t_new (a change of machine load hits both
    sides of a round alike).  One JSON line per size.
    usage: ab_round_sr [--sizes n1,n2,...] [--pairs P] */

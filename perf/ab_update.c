@@ -6,9 +6,10 @@
    sides first step copies of the same buffers (n = 300000, above the size
    where the kernels prefetch) and must write the same bytes; then PAIRS
    rounds of memcpy of the mode's traffic, the old kernel and the new one,
-   one call each, over n elements, in the order ab_order gives.  Printed are the median rates, the median
-   per-round ratios against that memcpy, and the median, min and max of the
-   per-round speed-ups t_old / t_new.  One JSON line per mode.
+   one call each, over n elements, in the order ab_order gives.  Printed
+   are the median rates, the median per-round ratios against that memcpy,
+   and the median, min and max of the per-round speed-ups t_old / t_new.
+   One JSON line per mode.
 
    --layout: where the arrays lie relative to each other (separate
    allocations, which glibc maps one below the other, 128 MiB + 4 KiB apart
@@ -48,6 +49,7 @@ static const mcase cases[] = {
     {"sgd+momentum f32_stochastic ars", 0, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_RNG_ARS, 1, 10},
     {"sgd+momentum f32_kahan", 0, LPK_UPDATE_F32_KAHAN, 1, 14},
     {"adamw f32_nearest", 1, LPK_UPDATE_F32_NEAREST, 0, 14},
+    {"adamw f32_stochastic", 1, LPK_UPDATE_F32_STOCHASTIC, 0, 14},
     {"adamw f32_stochastic ars", 1, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_RNG_ARS, 0, 14},
     {"adamw f32_kahan", 1, LPK_UPDATE_F32_KAHAN, 0, 18},
     {"sgd+momentum f32_stochastic+state_sr ars", 0,
@@ -110,7 +112,8 @@ static call make_call(const mcase *c, lpk_bf16 *const buf[NBUF], size_t n)
     x.b.v = c->adamw ? buf[V] : NULL;
     x.b.seed = 42;
     x.sk = (lpk_upd_sgd_k){.mode = base, .momentum_on = c->momentum, .mom = 0.9f,
-                           .one_minus_damp = 1.0f, .neg_lr = -1e-3f, .state_sr = ssr, .rng_ars = ars};
+                           .one_minus_damp = 1.0f, .neg_lr = -1e-3f, .state_sr = ssr,
+                           .rng_ars = ars};
     x.ak = (lpk_upd_adamw_k){.mode = base, .decay = 1, .b1 = 0.9f, .b2 = 0.999f,
                              .one_minus_beta1 = 0.1f, .one_minus_beta2 = 1e-3f, .eps = 1e-8f,
                              .inv_sqrt_bc2 = 1.0f / 0.0998f, .neg_step_size = -1e-3f / 0.6513f,

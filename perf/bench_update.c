@@ -323,9 +323,11 @@ static void job_init(job *j, const bcase *bc, const bufs *b)
    step does), XOR-ed with the gradient AND-ed with a zero the compiler
    cannot see: the values stay as they are.  Its rate is what memory allows
    this access pattern on this core, with the hardware prefetchers alone.
-   Blocks of 256 elements: with 32-element blocks (the kernels' step, every
-   stream touched in turn) the same traffic measured 22-25 GB/s at 64M on
-   Zen 4, with 256 32-40 GB/s (perf/RESULTS.md). */
+   Blocks of 256 elements: with 32-element blocks (every stream touched in
+   turn, as the kernels' steps do) the same traffic ran at 22-25 GB/s at
+   64M on Zen 4 with these allocations (in cache ~60 GB/s), with 256 at
+   32-40 GB/s; a standalone loop over arrays placed otherwise ran both at
+   ~45 GB/s: where the arrays lie matters, as for the kernels. */
 static volatile uint16_t pattern_zero;
 
 static void xor16(lpk_bf16 *p, const uint16_t *k, size_t e)

@@ -178,22 +178,32 @@ enum { RS_W = 0, RS_M = 1, RS_V = 2, RS_COUNT = 3 };
    the loop ran at the chain's latency (AdamW Kahan, AVX-512, in cache: 0.58
    Gelem/s pair by pair, 0.78 with four vectors side by side).
    Every helper takes the group's vector count n (a compile-time constant
-   after inlining, at most UPD_G).  The modes with the most roundings (SGD
-   Kahan, the 16-bit AdamW modes) use UPD_G vectors, the others
-   UPD_G_LIGHT, both even divisors of UPD_NR that the ISA file may set
-   (default: one pair, as a file with few registers wants). */
+   after inlining, at most UPD_G).  Every mode uses UPD_G vectors but
+   these, which use UPD_G_LIGHT: AdamW's two with the fewest ops
+   (F32_NEAREST and FP32: fp32 arithmetic rounded at the stores only), and
+   plain SGD (no momentum) NEAREST and STOCHASTIC; SGD's FP32 mode (fp32
+   master weights) stays at one pair.  UPD_G and UPD_G_LIGHT are even
+   divisors of UPD_NR that the ISA file may set (default: one pair, as a
+   file with few registers wants).  In-process A/B on Zen 4
+   (perf/ab_update.sh, 2026-12-06, fifth session), four vectors against the
+   earlier one pair: in cache the SGD F32_* modes 1.04-1.08x on avx2vaes and
+   1.05-1.16x on avx512vaes, the other AdamW F32_* modes 1.05-1.08x and the
+   16-bit SGD+momentum nearest / stochastic modes 1.02-1.03x on avx2vaes,
+   at 64M up to 1.16x; but AdamW F32_NEAREST 0.97x in cache (its four
+   vectors spill out of the 16 YMM registers) and plain SGD nearest
+   0.95-0.97x at 64M on avx2vaes. */
 #ifndef UPD_G
 #define UPD_G 2
 #endif
 #ifndef UPD_G_LIGHT
 #define UPD_G_LIGHT UPD_G
 #endif
-/* SGD's fp32-arithmetic and fp32-master modes (few roundings, more
-   registers per vector) stay at one pair: wider groups measured 10-25%
-   slower in cache. */
-#define UPD_SGD_G(MODE)                                                          \
-    ((MODE) == LPK_UPDATE_KAHAN ? UPD_G : (MODE) <= LPK_UPDATE_STOCHASTIC ? UPD_G_LIGHT : 2)
-#define UPD_ADAMW_G(MODE) ((MODE) <= LPK_UPDATE_KAHAN ? UPD_G : UPD_G_LIGHT)
+#define UPD_SGD_G(MODE, MOM)                                                     \
+    ((MODE) == LPK_UPDATE_FP32                               ? 2                  \
+     : (MODE) <= LPK_UPDATE_STOCHASTIC && (MOM) == MOM_NONE ? UPD_G_LIGHT        \
+                                                             : UPD_G)
+#define UPD_ADAMW_G(MODE)                                                        \
+    ((MODE) == LPK_UPDATE_F32_NEAREST || (MODE) == LPK_UPDATE_FP32 ? UPD_G_LIGHT : UPD_G)
 #if UPD_G % 2 || UPD_NR % UPD_G || UPD_G_LIGHT % 2 || UPD_NR % UPD_G_LIGHT
 #error "UPD_G and UPD_G_LIGHT must be even divisors of UPD_NR"
 #endif
@@ -541,7 +551,7 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
     const lpk_upd_bufs bl = *b0, *b = &bl;
     const lpk_upd_sgd_k kl = *(const lpk_upd_sgd_k *)k0, *k = &kl;
     const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr;
-    const int nstate = MOM != MOM_NONE, n = UPD_SGD_G(MODE);
+    const int nstate = MOM != MOM_NONE, n = UPD_SGD_G(MODE, MOM);
     UV rr[RS_COUNT][UPD_RB * UPD_NR];
     for (size_t i = 0, j = 0; i + UPD_STEP <= b->n; i += UPD_STEP, j = (j + 1) % UPD_RB) {
         if (pf)
