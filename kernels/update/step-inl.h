@@ -335,6 +335,7 @@ UPD_ALWAYS void sgd_group(const int n, const lpk_upd_bufs *b, const lpk_upd_sgd_
     const VG wd = g_dup(n, v_set(k->wd)), mom = g_dup(n, v_set(k->mom));
     const VG one_minus_damp = g_dup(n, v_set(k->one_minus_damp));
     const VG neg_lr = g_dup(n, v_set(k->neg_lr));
+    const int undamped = k->one_minus_damp == 1.0f; /* 1 * g == g exactly */
     VG g = load_grad(n, b, i, G32, MODE != LPK_UPDATE_FP32), w, m, d, u;
     if (MODE == LPK_UPDATE_FP32 || LPK_UPD_IS_F32(MODE)) {
         /* the fp32 expressions: on master and m32 (FP32), or on the widened
@@ -347,8 +348,9 @@ UPD_ALWAYS void sgd_group(const int n, const lpk_upd_bufs *b, const lpk_upd_sgd_
             g = g_add(n, g, g_mul(n, wd, w));
         d = g;
         if (MOM != MOM_NONE) {
-            const VG buf =
-                MOM == MOM_FIRST ? g : g_add(n, g_mul(n, mom, m), g_mul(n, one_minus_damp, g));
+            const VG buf = MOM == MOM_FIRST ? g
+                           : undamped      ? g_add(n, g_mul(n, mom, m), g)
+                                           : g_add(n, g_mul(n, mom, m), g_mul(n, one_minus_damp, g));
             m = F ? g_canon(n, buf) : state_raw(n, buf, rs[RS_M], SSR);
             d = NEST ? g_add(n, g, g_mul(n, mom, buf)) : buf;
         }
@@ -373,9 +375,16 @@ UPD_ALWAYS void sgd_group(const int n, const lpk_upd_bufs *b, const lpk_upd_sgd_
         g = g_bf(n, g_add(n, g, g_bf(n, g_mul(n, wd, w))));
     d = g;
     if (MOM != MOM_NONE) {
-        const VG buf = MOM == MOM_FIRST ? g_bf(n, g)
-                                        : g_bf(n, g_add(n, g_bf(n, g_mul(n, mom, m)),
-                                                        g_bf(n, g_mul(n, one_minus_damp, g))));
+        /* bf(one_minus_damp * g), or g itself when it is a bf16 value and
+           one_minus_damp == 1 (dampening 0, the common case): 1 * g is
+           exact and g widened from bf16 (or after weight decay) is its own
+           rounding.  A NaN stays a NaN either way, and every store
+           canonicalises it, so the bits are ref.c's. */
+        const VG gd = !undamped ? g_bf(n, g_mul(n, one_minus_damp, g))
+                      : G32 && !DECAY ? g_bf(n, g)
+                                      : g;
+        const VG buf = MOM == MOM_FIRST ? (G32 && !DECAY ? g_bf(n, g) : g)
+                                        : g_bf(n, g_add(n, g_bf(n, g_mul(n, mom, m)), gd));
         m = buf;
         d = NEST ? g_bf(n, g_add(n, g, g_bf(n, g_mul(n, mom, buf)))) : buf;
     }
