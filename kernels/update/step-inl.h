@@ -348,9 +348,8 @@ UPD_ALWAYS void sgd_group(const int n, const lpk_upd_bufs *b, const lpk_upd_sgd_
             g = g_add(n, g, g_mul(n, wd, w));
         d = g;
         if (MOM != MOM_NONE) {
-            const VG buf = MOM == MOM_FIRST ? g
-                           : undamped      ? g_add(n, g_mul(n, mom, m), g)
-                                           : g_add(n, g_mul(n, mom, m), g_mul(n, one_minus_damp, g));
+            const VG gd = undamped ? g : g_mul(n, one_minus_damp, g);
+            const VG buf = MOM == MOM_FIRST ? g : g_add(n, g_mul(n, mom, m), gd);
             m = F ? g_canon(n, buf) : state_raw(n, buf, rs[RS_M], SSR);
             d = NEST ? g_add(n, g, g_mul(n, mom, buf)) : buf;
         }
