@@ -375,8 +375,15 @@ static void pattern(void *ctx)
     uint16_t k[BLK];
     for (size_t i0 = 0; i0 < b->n; i0 += BLK) {
         const size_t e = b->n - i0 < BLK ? b->n - i0 : BLK;
-        for (size_t i = 0; i < e; i++)
-            k[i] = (uint16_t)(b->g16[i0 + i] & z);
+        if (b->g16)
+            for (size_t i = 0; i < e; i++)
+                k[i] = (uint16_t)(b->g16[i0 + i] & z);
+        else /* fp32 gradients: their bit patterns' low halves */
+            for (size_t i = 0; i < e; i++) {
+                uint32_t u;
+                memcpy(&u, b->g32 + i0 + i, 4);
+                k[i] = (uint16_t)(u & z);
+            }
         if (b->master)
             memcpy(b->w + i0, k, e * 2);
         else
@@ -391,7 +398,8 @@ static void pattern(void *ctx)
 }
 
 /* --pairs: each case's dispatched call against memcpy of its traffic and
-   against pattern(), alternating rounds in one process. */
+   against pattern(), in rounds whose order rotates (ab_order), in one
+   process. */
 static void pairs(const size_t *sizes, int nsizes, const char *only, int threads, int reps)
 {
     enum { MAXREPS = 1000 };
