@@ -20,9 +20,8 @@
    the bits buffer cost AdamW ~5%). */
 #define UPD_PHILOX_NC 2
 #define UPD_RB (2 * UPD_PHILOX_NC)
-/* step-inl.h's groups: four vectors, but one pair for AdamW's F32_NEAREST
-   and FP32 modes (their four vectors spill out of the 16 YMM registers,
-   which costs them more than the latency it hides). */
+/* step-inl.h's groups: four vectors, one pair for the few modes where
+   four measured slower (step-inl.h says which). */
 #define UPD_G 4
 #define UPD_G_LIGHT 2
 

@@ -179,19 +179,18 @@ enum { RS_W = 0, RS_M = 1, RS_V = 2, RS_COUNT = 3 };
    Gelem/s pair by pair, 0.78 with four vectors side by side).
    Every helper takes the group's vector count n (a compile-time constant
    after inlining, at most UPD_G).  Every mode uses UPD_G vectors but
-   these, which use UPD_G_LIGHT: AdamW's two with the fewest ops
-   (F32_NEAREST and FP32: fp32 arithmetic rounded at the stores only), and
-   plain SGD (no momentum) NEAREST and STOCHASTIC; SGD's FP32 mode (fp32
-   master weights) stays at one pair.  UPD_G and UPD_G_LIGHT are even
-   divisors of UPD_NR that the ISA file may set (default: one pair, as a
-   file with few registers wants).  In-process A/B on Zen 4
-   (perf/ab_update.sh, 2026-12-06, fifth session), four vectors against the
-   earlier one pair: in cache the SGD F32_* modes 1.04-1.08x on avx2vaes and
-   1.05-1.16x on avx512vaes, the other AdamW F32_* modes 1.05-1.08x and the
-   16-bit SGD+momentum nearest / stochastic modes 1.02-1.03x on avx2vaes,
-   at 64M up to 1.16x; but AdamW F32_NEAREST 0.97x in cache (its four
-   vectors spill out of the 16 YMM registers) and plain SGD nearest
-   0.95-0.97x at 64M on avx2vaes. */
+   these, which use UPD_G_LIGHT: AdamW's FP32 mode and plain SGD (no
+   momentum) NEAREST and STOCHASTIC; SGD's FP32 mode (fp32 master weights)
+   stays at one pair.  UPD_G and UPD_G_LIGHT are even divisors of UPD_NR
+   that the ISA file may set (default: one pair, as a file with few
+   registers wants).  In-process A/B on Zen 4 (perf/ab_update.sh,
+   2026-12-06, fifth session), four vectors against the earlier one pair:
+   in cache the SGD F32_* modes 1.04-1.08x on avx2vaes and 1.05-1.16x on
+   avx512vaes, the AdamW F32_* modes 1.05-1.08x and the 16-bit SGD+momentum
+   nearest / stochastic modes 1.02-1.03x on avx2vaes, at 64M up to 1.16x;
+   but plain SGD nearest 0.95-0.97x at 64M on avx2vaes.  (AdamW F32_NEAREST
+   measured 0.97x with four vectors in one pass, its registers spilling;
+   in two passes, adamw_steps, four win.) */
 #ifndef UPD_G
 #define UPD_G 2
 #endif
@@ -202,8 +201,7 @@ enum { RS_W = 0, RS_M = 1, RS_V = 2, RS_COUNT = 3 };
     ((MODE) == LPK_UPDATE_FP32                               ? 2                  \
      : (MODE) <= LPK_UPDATE_STOCHASTIC && (MOM) == MOM_NONE ? UPD_G_LIGHT        \
                                                              : UPD_G)
-#define UPD_ADAMW_G(MODE)                                                        \
-    ((MODE) == LPK_UPDATE_F32_NEAREST || (MODE) == LPK_UPDATE_FP32 ? UPD_G_LIGHT : UPD_G)
+#define UPD_ADAMW_G(MODE) ((MODE) == LPK_UPDATE_FP32 ? UPD_G_LIGHT : UPD_G)
 #if UPD_G % 2 || UPD_NR % UPD_G || UPD_G_LIGHT % 2 || UPD_NR % UPD_G_LIGHT
 #error "UPD_G and UPD_G_LIGHT must be even divisors of UPD_NR"
 #endif
@@ -395,59 +393,81 @@ UPD_ALWAYS void sgd_group(const int n, const lpk_upd_bufs *b, const lpk_upd_sgd_
 
 /* ---- AdamW ---------------------------------------------------------------- */
 
-UPD_ALWAYS void adamw_group(const int n, const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
-                            size_t i, const UV *const rs[RS_COUNT], const int MODE, const int G32,
-                            const int DECAY, const int SSR)
+/* AdamW in two passes over each chunk of UPD_RB steps: adamw_state
+   updates m and v and leaves the quotient q = m / (sqrt(v) / sqrt(bc2) +
+   eps) (bf(...) of it in the 16-bit model) in an L1 buffer; adamw_weight
+   then makes the increment from q and w and writes the weight.  The ops and
+   their order are those of one pass; splitting them keeps the long chain
+   through VSQRTPS and VDIVPS from holding the scheduler's entries with the
+   weight's ops that wait on it.  In-process A/B on Zen 4 against the one
+   pass before (2026-12-06, fifth session): 1.08-1.14x in cache and
+   1.02-1.10x at 64M for the F32_* modes on avx2vaes, 1.02-1.13x on
+   avx512vaes; the 16-bit Kahan mode 1.01-1.05x. */
+UPD_ALWAYS void adamw_state(const int n, const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
+                            size_t i, const UV *const rs[RS_COUNT], const int MODE,
+                            const int G32, const int SSR, UV *q)
 {
     const VG b1 = g_dup(n, v_set(k->b1)), b2 = g_dup(n, v_set(k->b2));
     const VG one_minus_beta1 = g_dup(n, v_set(k->one_minus_beta1));
     const VG one_minus_beta2 = g_dup(n, v_set(k->one_minus_beta2));
     const VG eps = g_dup(n, v_set(k->eps)), inv_sqrt_bc2 = g_dup(n, v_set(k->inv_sqrt_bc2));
-    const VG neg_step_size = g_dup(n, v_set(k->neg_step_size));
-    const VG lr_weight_decay = g_dup(n, v_set(k->lr_weight_decay));
     const VG g = load_grad(n, b, i, G32, MODE != LPK_UPDATE_FP32);
-    VG w, m, v, u;
+    VG m, v, qq;
     if (MODE == LPK_UPDATE_FP32 || LPK_UPD_IS_F32(MODE)) { /* as in sgd_group */
         const int F = MODE == LPK_UPDATE_FP32;
-        if (F) {
-            w = g_ld32(n, b->master + i);
-            m = g_ld32(n, b->m32 + i);
-            v = g_ld32(n, b->v32 + i);
-        } else {
-            w = g_ld16(n, b->w + i);
-            m = g_ld16(n, b->m + i);
-            v = g_ld16(n, b->v + i);
-        }
+        m = F ? g_ld32(n, b->m32 + i) : g_ld16(n, b->m + i);
+        v = F ? g_ld32(n, b->v32 + i) : g_ld16(n, b->v + i);
         const VG mm = g_add(n, g_mul(n, b1, m), g_mul(n, one_minus_beta1, g));
         const VG vv = g_add(n, g_mul(n, b2, v), g_mul(n, one_minus_beta2, g_mul(n, g, g)));
         const VG dn = g_add(n, g_mul(n, g_sqrt(n, vv), inv_sqrt_bc2), eps);
-        u = g_mul(n, neg_step_size, g_div(n, mm, dn));
-        if (DECAY)
-            u = g_sub(n, u, g_mul(n, lr_weight_decay, w));
+        qq = g_div(n, mm, dn);
         if (F) {
             g_st32(n, b->m32 + i, g_canon(n, mm));
             g_st32(n, b->v32 + i, g_canon(n, vv));
-            w = g_canon(n, g_add(n, w, u));
-            g_st32(n, b->master + i, w);
-            g_st16(n, b->w + i, g_rne(n, w));
         } else {
             g_st16(n, b->m + i, state_raw(n, mm, rs[RS_M], SSR));
             g_st16(n, b->v + i, state_raw(n, vv, rs[RS_V], SSR));
-            write_weight(n, b, i, MODE, w, u, rs[RS_W]);
         }
+    } else {
+        m = g_ld16(n, b->m + i);
+        v = g_ld16(n, b->v + i);
+        m = g_bf(n, g_add(n, g_bf(n, g_mul(n, b1, m)), g_bf(n, g_mul(n, one_minus_beta1, g))));
+        v = g_bf(n, g_add(n, g_bf(n, g_mul(n, b2, v)),
+                          g_bf(n, g_mul(n, one_minus_beta2, g_bf(n, g_mul(n, g, g))))));
+        const VG dn =
+            g_bf(n, g_add(n, g_bf(n, g_mul(n, g_bf(n, g_sqrt(n, v)), inv_sqrt_bc2)), eps));
+        qq = g_bf(n, g_div(n, m, dn));
+        g_st16(n, b->m + i, m);
+        g_st16(n, b->v + i, v);
+    }
+    G_FOR(h) q[h] = qq.v[h];
+}
+
+UPD_ALWAYS void adamw_weight(const int n, const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
+                             size_t i, const UV *const rs[RS_COUNT], const int MODE,
+                             const int DECAY, const UV *q)
+{
+    const VG neg_step_size = g_dup(n, v_set(k->neg_step_size));
+    const VG lr_weight_decay = g_dup(n, v_set(k->lr_weight_decay));
+    const int F = MODE == LPK_UPDATE_FP32;
+    VG qq, u;
+    G_FOR(h) qq.v[h] = q[h];
+    VG w = F ? g_ld32(n, b->master + i) : g_ld16(n, b->w + i);
+    if (MODE == LPK_UPDATE_FP32 || LPK_UPD_IS_F32(MODE)) {
+        u = g_mul(n, neg_step_size, qq);
+        if (DECAY)
+            u = g_sub(n, u, g_mul(n, lr_weight_decay, w));
+        if (!F) {
+            write_weight(n, b, i, MODE, w, u, rs[RS_W]);
+            return;
+        }
+        w = g_canon(n, g_add(n, w, u));
+        g_st32(n, b->master + i, w);
+        g_st16(n, b->w + i, g_rne(n, w));
         return;
     }
-    w = g_ld16(n, b->w + i);
-    m = g_ld16(n, b->m + i);
-    v = g_ld16(n, b->v + i);
-    m = g_bf(n, g_add(n, g_bf(n, g_mul(n, b1, m)), g_bf(n, g_mul(n, one_minus_beta1, g))));
-    v = g_bf(n, g_add(n, g_bf(n, g_mul(n, b2, v)),
-                      g_bf(n, g_mul(n, one_minus_beta2, g_bf(n, g_mul(n, g, g))))));
-    const VG dn = g_bf(n, g_add(n, g_bf(n, g_mul(n, g_bf(n, g_sqrt(n, v)), inv_sqrt_bc2)), eps));
-    const VG st = g_bf(n, g_mul(n, neg_step_size, g_bf(n, g_div(n, m, dn))));
+    const VG st = g_bf(n, g_mul(n, neg_step_size, qq));
     u = DECAY ? g_bf(n, g_sub(n, st, g_bf(n, g_mul(n, lr_weight_decay, w)))) : st;
-    g_st16(n, b->m + i, m);
-    g_st16(n, b->v + i, v);
     write_weight(n, b, i, MODE, w, u, rs[RS_W]);
 }
 
@@ -581,17 +601,34 @@ UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
     const lpk_upd_bufs bl = *b0, *b = &bl;
     const lpk_upd_adamw_k kl = *(const lpk_upd_adamw_k *)k0, *k = &kl;
     const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr, n = UPD_ADAMW_G(MODE);
-    UV rr[RS_COUNT][UPD_RB * UPD_NR];
-    for (size_t i = 0, j = 0; i + UPD_STEP <= b->n; i += UPD_STEP, j = (j + 1) % UPD_RB) {
-        if (pf)
-            prefetch_step(b, i, MODE, G32, 2);
-        if (j == 0)
-            rbits_streams(keys, (b->offset + i) >> 3, MODE, ssr, 2, rr);
-        for (int q = 0; q < UPD_NR / n; q++) {
-            const UV *rs[RS_COUNT];
-            group_bits(rr, j, n, q, rs);
-            adamw_group(n, b, k, i + (size_t)(q * n * UPD_VL), rs, MODE, G32, k->decay, ssr);
+    UV rr[RS_COUNT][UPD_RB * UPD_NR], qb[UPD_RB * UPD_NR];
+    /* F32_STOCHASTIC: the weight of each group right after its state (its
+       increment is a single add, and two passes measured 0.96-0.98x at 64M);
+       the other modes in two passes */
+    const int two = MODE != LPK_UPDATE_F32_STOCHASTIC;
+    for (size_t i0 = 0; i0 + UPD_STEP <= b->n; i0 += UPD_RB * UPD_STEP) {
+        const size_t left = (b->n - i0) / UPD_STEP, ns = left < UPD_RB ? left : UPD_RB;
+        rbits_streams(keys, (b->offset + i0) >> 3, MODE, ssr, 2, rr);
+        for (size_t j = 0; j < ns; j++) {
+            const size_t i = i0 + j * UPD_STEP;
+            if (pf)
+                prefetch_step(b, i, MODE, G32, 2);
+            for (int q = 0; q < UPD_NR / n; q++) {
+                const UV *rs[RS_COUNT];
+                group_bits(rr, j, n, q, rs);
+                const size_t e = i + (size_t)(q * n * UPD_VL);
+                adamw_state(n, b, k, e, rs, MODE, G32, ssr, qb + j * UPD_NR + q * n);
+                if (!two)
+                    adamw_weight(n, b, k, e, rs, MODE, k->decay, qb + j * UPD_NR + q * n);
+            }
         }
+        for (size_t j = 0; two && j < ns; j++)
+            for (int q = 0; q < UPD_NR / n; q++) {
+                const UV *rs[RS_COUNT];
+                group_bits(rr, j, n, q, rs);
+                adamw_weight(n, b, k, i0 + j * UPD_STEP + (size_t)(q * n * UPD_VL), rs, MODE,
+                             k->decay, qb + j * UPD_NR + q * n);
+            }
     }
 }
 
