@@ -44,49 +44,13 @@
 
 #include "ab_util.h"
 #include "benchutil.h"
+#include "update_cases.h"
 #include "lpk_internal.h"
 #include "update/update.h"
 
-typedef struct {
-    const char *name;
-    int adamw, mode, momentum;
-    int bytes; /* traffic per element */
-} bcase;
-
-static const bcase cases[] = {
-    {"sgd nearest", 0, LPK_UPDATE_NEAREST, 0, 6},
-    {"sgd stochastic", 0, LPK_UPDATE_STOCHASTIC, 0, 6},
-    {"sgd stochastic ars", 0, LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS, 0, 6},
-    {"sgd kahan", 0, LPK_UPDATE_KAHAN, 0, 10},
-    {"sgd fp32", 0, LPK_UPDATE_FP32, 0, 12},
-    {"sgd+momentum nearest", 0, LPK_UPDATE_NEAREST, 1, 10},
-    {"sgd+momentum stochastic", 0, LPK_UPDATE_STOCHASTIC, 1, 10},
-    {"sgd+momentum stochastic ars", 0, LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS, 1, 10},
-    {"sgd+momentum kahan", 0, LPK_UPDATE_KAHAN, 1, 14},
-    {"sgd+momentum fp32", 0, LPK_UPDATE_FP32, 1, 20},
-    {"adamw kahan", 1, LPK_UPDATE_KAHAN, 0, 18},
-    /* fp32 arithmetic, bf16 storage (one rounding per stored value) */
-    {"sgd+momentum f32_nearest", 0, LPK_UPDATE_F32_NEAREST, 1, 10},
-    {"sgd+momentum f32_stochastic", 0, LPK_UPDATE_F32_STOCHASTIC, 1, 10},
-    {"sgd+momentum f32_stochastic ars", 0, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_RNG_ARS, 1,
-     10},
-    {"sgd+momentum f32_kahan", 0, LPK_UPDATE_F32_KAHAN, 1, 14},
-    {"sgd+momentum f32_stochastic+state_sr", 0,
-     LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR, 1, 10},
-    {"sgd+momentum f32_stochastic+state_sr ars", 0,
-     LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR | LPK_UPDATE_RNG_ARS, 1, 10},
-    {"adamw f32_nearest", 1, LPK_UPDATE_F32_NEAREST, 0, 14},
-    {"adamw f32_stochastic", 1, LPK_UPDATE_F32_STOCHASTIC, 0, 14},
-    {"adamw f32_stochastic ars", 1, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_RNG_ARS, 0, 14},
-    {"adamw f32_kahan", 1, LPK_UPDATE_F32_KAHAN, 0, 18},
-    {"adamw f32_stochastic+state_sr", 1, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR, 0, 14},
-    {"adamw f32_stochastic+state_sr ars", 1,
-     LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_STATE_SR | LPK_UPDATE_RNG_ARS, 0, 14},
-    {"adamw fp32", 1, LPK_UPDATE_FP32, 0, 26},
-};
 
 typedef struct {
-    const bcase *c;
+    const update_case *c;
     const lpk_variant *v; /* NULL: the public API */
     lpk_upd_bufs b;
     lpk_upd_sgd_k sk;
@@ -150,7 +114,7 @@ static size_t transformer_shapes(size_t *out, int layers, size_t d)
 }
 
 typedef struct {
-    const bcase *c;
+    const update_case *c;
     int use_multi;
     lpk_opt_tensor *t;
     uint64_t *off;
@@ -200,7 +164,7 @@ static int bench_multi(const char *only, int quick)
                                         "adamw kahan", "adamw f32_stochastic", "adamw f32_kahan",
                                         "adamw f32_stochastic+state_sr"};
     for (size_t mi = 0; mi < sizeof cases / sizeof cases[0]; mi++) {
-        const bcase *bc = &cases[mi];
+        const update_case *bc = &cases[mi];
         int listed = 0;
         for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
             listed |= !strcmp(bc->name, names[k]);
@@ -237,7 +201,7 @@ static int bench_multi(const char *only, int quick)
     return 0;
 }
 
-static void emit(const bcase *c, const char *variant, const char *tier, size_t n, int threads,
+static void emit(const update_case *c, const char *variant, const char *tier, size_t n, int threads,
                  times t, times t_memcpy)
 {
     const double bytes = (double)c->bytes * (double)n;
@@ -287,7 +251,7 @@ static void bufs_free(bufs *b)
 }
 
 /* The case's job over b (the public API; set j->v for a variant). */
-static void job_init(job *j, const bcase *bc, const bufs *b)
+static void job_init(job *j, const update_case *bc, const bufs *b)
 {
     const size_t n = b->n;
     memset(j, 0, sizeof *j);
@@ -410,7 +374,7 @@ static void pairs(const size_t *sizes, int nsizes, const char *only, int threads
         bufs b;
         bufs_init(&b, sizes[si]);
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-            const bcase *bc = &cases[c];
+            const update_case *bc = &cases[c];
             if (only && !strstr(bc->name, only))
                 continue;
             job j;
@@ -510,7 +474,7 @@ int main(int argc, char **argv)
         bufs_init(&b, n);
         times t_mc[32] = {{0, 0}};
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-            const bcase *bc = &cases[c];
+            const update_case *bc = &cases[c];
             if (only && !strstr(bc->name, only))
                 continue;
             if (t_mc[bc->bytes].wall == 0) {

@@ -377,10 +377,9 @@ UPD_ALWAYS void sgd_group(const int n, const lpk_upd_bufs *b, const lpk_upd_sgd_
            exact and g widened from bf16 (or after weight decay) is its own
            rounding.  A NaN stays a NaN either way, and every store
            canonicalises it, so the bits are ref.c's. */
-        const VG gd = !undamped ? g_bf(n, g_mul(n, one_minus_damp, g))
-                      : G32 && !DECAY ? g_bf(n, g)
-                                      : g;
-        const VG buf = MOM == MOM_FIRST ? (G32 && !DECAY ? g_bf(n, g) : g)
+        const VG gb = G32 && !DECAY ? g_bf(n, g) : g; /* bf(g) */
+        const VG gd = undamped ? gb : g_bf(n, g_mul(n, one_minus_damp, g));
+        const VG buf = MOM == MOM_FIRST ? gb
                                         : g_bf(n, g_add(n, g_bf(n, g_mul(n, mom, m)), gd));
         m = buf;
         d = NEST ? g_bf(n, g_add(n, g, g_bf(n, g_mul(n, mom, buf)))) : buf;
@@ -393,7 +392,7 @@ UPD_ALWAYS void sgd_group(const int n, const lpk_upd_bufs *b, const lpk_upd_sgd_
 
 /* ---- AdamW ---------------------------------------------------------------- */
 
-/* AdamW in two passes over each chunk of UPD_RB steps: adamw_state
+/* AdamW in two passes over each chunk of steps (adamw_steps): adamw_state
    updates m and v and leaves the quotient q = m / (sqrt(v) / sqrt(bc2) +
    eps) (bf(...) of it in the 16-bit model) in an L1 buffer; adamw_weight
    then makes the increment from q and w and writes the weight.  The ops and
