@@ -328,12 +328,12 @@ UPD_ALWAYS void write_weight(const int n, const lpk_upd_bufs *b, size_t i, const
 
 UPD_ALWAYS void sgd_group(const int n, const lpk_upd_bufs *b, const lpk_upd_sgd_k *k, size_t i,
                           const UV *const rs[RS_COUNT], const int MODE, const int G32,
-                          const int DECAY, const int MOM, const int NEST, const int SSR)
+                          const int DECAY, const int MOM, const int NEST, const int undamped,
+                          const int SSR)
 {
     const VG wd = g_dup(n, v_set(k->wd)), mom = g_dup(n, v_set(k->mom));
     const VG one_minus_damp = g_dup(n, v_set(k->one_minus_damp));
     const VG neg_lr = g_dup(n, v_set(k->neg_lr));
-    const int undamped = k->one_minus_damp == 1.0f; /* 1 * g == g exactly */
     VG g = load_grad(n, b, i, G32, MODE != LPK_UPDATE_FP32), w, m, d, u;
     if (MODE == LPK_UPDATE_FP32 || LPK_UPD_IS_F32(MODE)) {
         /* the fp32 expressions: on master and m32 (FP32), or on the widened
@@ -544,7 +544,8 @@ UPD_ALWAYS void prefetch_step(const lpk_upd_bufs *b, size_t i, const int MODE, c
 /* Steps over b->n elements (a multiple of UPD_STEP) whose first element is
    on a Philox block boundary.  One function per (mode, gradient type,
    momentum state): those change which buffers exist and which ops run;
-   weight decay and nesterov are predictable branches inside.  The loops
+   weight decay, nesterov and dampening are predictable branches inside,
+   but in the 16-bit momentum modes (sgd_steps).  The loops
    read buffers and constants from local copies: stores through the bf16
    pointers could alias *b and *k otherwise, and the compiler would reload
    pointers and re-broadcast constants every iteration. */
@@ -572,11 +573,12 @@ UPD_ALWAYS void group_bits(UV rr[RS_COUNT][UPD_RB * UPD_NR], size_t j, int n, in
         rs[s] = rr[s] + j * UPD_NR + q * n;
 }
 
-UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys keys[RS_COUNT],
-                          int pf, const int MODE, const int G32, const int MOM)
+/* The steps with weight decay (DECAY), nesterov (NEST) and dampening 0
+   (UND: one_minus_damp == 1) as given. */
+UPD_ALWAYS void sgd_loop(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k,
+                         const upd_keys keys[RS_COUNT], int pf, const int MODE, const int G32,
+                         const int MOM, const int DECAY, const int NEST, const int UND)
 {
-    const lpk_upd_bufs bl = *b0, *b = &bl;
-    const lpk_upd_sgd_k kl = *(const lpk_upd_sgd_k *)k0, *k = &kl;
     const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr;
     const int nstate = MOM != MOM_NONE, n = UPD_SGD_G(MODE, MOM);
     UV rr[RS_COUNT][UPD_RB * UPD_NR];
@@ -588,10 +590,39 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
         for (int q = 0; q < UPD_NR / n; q++) {
             const UV *rs[RS_COUNT];
             group_bits(rr, j, n, q, rs);
-            sgd_group(n, b, k, i + (size_t)(q * n * UPD_VL), rs, MODE, G32, k->decay, MOM,
-                      k->nesterov, ssr);
+            sgd_group(n, b, k, i + (size_t)(q * n * UPD_VL), rs, MODE, G32, DECAY, MOM, NEST,
+                      UND, ssr);
         }
     }
+}
+
+UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys keys[RS_COUNT],
+                          int pf, const int MODE, const int G32, const int MOM)
+{
+    const lpk_upd_bufs bl = *b0, *b = &bl;
+    const lpk_upd_sgd_k kl = *(const lpk_upd_sgd_k *)k0, *k = &kl;
+    const int d = k->decay != 0, un = k->one_minus_damp == 1.0f;
+    /* The 16-bit momentum modes get a loop per (decay, dampening 0): with
+       those tests inside, the AVX2 loop's branches merged with the group's
+       values spilled to the stack (16 YMM registers), eight stores and
+       reloads per step.  In-process A/B on Zen 4 (2026-12-06, sixth
+       session, perf/ab_update.sh 5038cd4 avx2vaes): NEAREST 1.10x in cache
+       and 1.09-1.10x at 64M (0.82 -> 0.91x memcpy), KAHAN 1.06x and
+       1.04-1.05x, STOCHASTIC 1.01x and 1.02x; avx512vaes (32 registers)
+       0.99-1.01x.  A loop per nesterov as well gained under 1% for ~100 KB
+       more code, one per decay in the other modes or in AdamW nothing. */
+    if (MOM == MOM_NONE || MODE > LPK_UPDATE_KAHAN) {
+        sgd_loop(b, k, keys, pf, MODE, G32, MOM, d, k->nesterov, un);
+        return;
+    }
+#define L(D, U) sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U)
+    switch (d * 2 + un) {
+    case 0: L(0, 0); break;
+    case 1: L(0, 1); break;
+    case 2: L(1, 0); break;
+    default: L(1, 1); break;
+    }
+#undef L
 }
 
 #define UPD_ADAMW_CH 4
