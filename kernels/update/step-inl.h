@@ -119,11 +119,12 @@ static inline void upd_keys_init(upd_keys *k, uint64_t seed, int ars)
         upd_pkeys_init(&k->u.p, seed);
 }
 
-/* The bits of UPD_RB steps from element 8q, of either generator (one
-   predictable branch per UPD_RB steps). */
-UPD_ALWAYS void upd_rbits(const upd_keys *k, uint64_t q, UV r[UPD_RB * UPD_STEP / UPD_VL])
+/* The bits of UPD_RB steps from element 8q, of the generator GEN (1 ARS,
+   0 Philox; -1: the keys' own, one predictable branch per UPD_RB steps). */
+UPD_ALWAYS void upd_rbits(const upd_keys *k, uint64_t q, UV r[UPD_RB * UPD_STEP / UPD_VL],
+                          const int GEN)
 {
-    if (k->ars)
+    if (GEN == 1 || (GEN < 0 && k->ars))
         upd_arbits(&k->u.a, q, r);
     else
         upd_prbits(&k->u.p, q, r);
@@ -555,14 +556,14 @@ typedef void upd_steps_fn(const lpk_upd_bufs *b, const void *k, const upd_keys k
 /* The SR bits of the streams in use (`nstate` state streams when ssr) for
    UPD_RB steps from element 8q. */
 UPD_ALWAYS void rbits_streams(const upd_keys keys[RS_COUNT], uint64_t q, const int MODE, int ssr,
-                              const int NSTATE, UV rr[RS_COUNT][UPD_RB * UPD_NR])
+                              const int GEN, const int NSTATE, UV rr[RS_COUNT][UPD_RB * UPD_NR])
 {
     if (UPD_WSR(MODE))
-        upd_rbits(&keys[RS_W], q, rr[RS_W]);
+        upd_rbits(&keys[RS_W], q, rr[RS_W], GEN);
     if (ssr && NSTATE >= 1)
-        upd_rbits(&keys[RS_M], q, rr[RS_M]);
+        upd_rbits(&keys[RS_M], q, rr[RS_M], GEN);
     if (ssr && NSTATE >= 2)
-        upd_rbits(&keys[RS_V], q, rr[RS_V]);
+        upd_rbits(&keys[RS_V], q, rr[RS_V], GEN);
 }
 
 /* Pointers to the bits of group q (of n vectors) of step j. */
@@ -573,11 +574,12 @@ UPD_ALWAYS void group_bits(UV rr[RS_COUNT][UPD_RB * UPD_NR], size_t j, int n, in
         rs[s] = rr[s] + j * UPD_NR + q * n;
 }
 
-/* The steps with weight decay (DECAY), nesterov (NEST) and dampening 0
-   (UND: one_minus_damp == 1) as given. */
+/* The steps with weight decay (DECAY), nesterov (NEST), dampening 0 (UND:
+   one_minus_damp == 1) and the generator (GEN, as upd_rbits) as given. */
 UPD_ALWAYS void sgd_loop(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k,
                          const upd_keys keys[RS_COUNT], int pf, const int MODE, const int G32,
-                         const int MOM, const int DECAY, const int NEST, const int UND)
+                         const int MOM, const int DECAY, const int NEST, const int UND,
+                         const int GEN)
 {
     const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr;
     const int nstate = MOM != MOM_NONE, n = UPD_SGD_G(MODE, MOM);
@@ -586,7 +588,7 @@ UPD_ALWAYS void sgd_loop(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k,
         if (pf)
             prefetch_step(b, i, MODE, G32, MOM == MOM_LATER);
         if (j == 0)
-            rbits_streams(keys, (b->offset + i) >> 3, MODE, ssr, nstate, rr);
+            rbits_streams(keys, (b->offset + i) >> 3, MODE, ssr, GEN, nstate, rr);
         for (int q = 0; q < UPD_NR / n; q++) {
             const UV *rs[RS_COUNT];
             group_bits(rr, j, n, q, rs);
@@ -602,35 +604,38 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
     const lpk_upd_bufs bl = *b0, *b = &bl;
     const lpk_upd_sgd_k kl = *(const lpk_upd_sgd_k *)k0, *k = &kl;
     const int d = k->decay != 0, un = k->one_minus_damp == 1.0f;
-    /* The 16-bit momentum modes get a loop per (decay, dampening 0): with
-       those tests inside, the AVX2 loop's branches merged with the group's
-       values spilled to the stack (16 YMM registers), eight stores and
-       reloads per step.  In-process A/B on Zen 4 (2026-12-06, sixth
-       session, perf/ab_update.sh 5038cd4 avx2vaes): NEAREST 1.10x in cache
-       and 1.09-1.10x at 64M (0.82 -> 0.91x memcpy), KAHAN 1.06x and
-       1.04-1.05x, STOCHASTIC 1.01x and 1.02x; avx512vaes (32 registers)
-       0.99-1.01x.  A loop per nesterov as well gained under 1% for ~100 KB
-       more code, one per decay in the other modes or in AdamW nothing. */
-    if (MOM == MOM_NONE || MODE > LPK_UPDATE_KAHAN) {
-        sgd_loop(b, k, keys, pf, MODE, G32, MOM, d, k->nesterov, un);
-        return;
-    }
-#define L(D, U) sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U)
-    switch (d * 2 + un) {
-    case 0: L(0, 0); break;
-    case 1: L(0, 1); break;
-    case 2: L(1, 0); break;
-    default: L(1, 1); break;
-    }
+    const int sr = UPD_WSR(MODE) || (LPK_UPD_IS_F32(MODE) && k->state_sr && MOM != MOM_NONE);
+    /* Loops specialised on what the call fixes: the generator (GEN) in
+       every mode with SR bits, and weight decay and dampening 0 in the
+       16-bit momentum modes.  With those tests inside, the AVX2 loops'
+       branches merged with the group's values live, which spilled to the
+       stack (16 YMM registers: eight stores and reloads per step in
+       sgd+momentum nearest).  In-process A/B on Zen 4 (2026-12-06, sixth
+       session, perf/ab_update.sh avx2vaes): decay and dampening, NEAREST
+       1.10x in cache and 1.09-1.10x at 64M (0.82 -> 0.91x memcpy), KAHAN
+       1.04-1.06x, STOCHASTIC 1.01-1.02x; the generator, the F32_* momentum
+       modes 1.03-1.08x in cache and at 64M, plain SGD Philox 1.04-1.05x;
+       avx512vaes (32 registers) 0.97-1.07x, f32_nearest 1.30x.  A loop per
+       nesterov as well gained under 1% for ~100 KB more code; one per decay
+       in plain SGD measured 0.97-0.99x. */
+#define L(D, U)                                                                   \
+    (!sr           ? sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 0)  \
+     : k->rng_ars ? sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 1)  \
+                  : sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 0))
+    if (MODE > LPK_UPDATE_KAHAN || MOM == MOM_NONE)
+        L(d, un);
+    else if (d)
+        un ? L(1, 1) : L(1, 0);
+    else
+        un ? L(0, 1) : L(0, 0);
 #undef L
 }
 
 #define UPD_ADAMW_CH 4
-UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
-                            const upd_keys keys[RS_COUNT], int pf, const int MODE, const int G32)
+UPD_ALWAYS void adamw_loop(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
+                           const upd_keys keys[RS_COUNT], int pf, const int MODE, const int G32,
+                           const int GEN)
 {
-    const lpk_upd_bufs bl = *b0, *b = &bl;
-    const lpk_upd_adamw_k kl = *(const lpk_upd_adamw_k *)k0, *k = &kl;
     const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr, n = UPD_ADAMW_G(MODE);
     /* F32_STOCHASTIC: the weight of each group right after its state (its
        increment is a single add, and two passes measured 0.96-0.98x at 64M);
@@ -646,8 +651,8 @@ UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
     for (size_t i0 = 0; i0 + UPD_STEP <= b->n; i0 += span * UPD_STEP) {
         const size_t left = (b->n - i0) / UPD_STEP, ns = left < span ? left : span;
         for (size_t c = 0; c * UPD_RB < ns; c++)
-            rbits_streams(keys, (b->offset + i0 + c * UPD_RB * UPD_STEP) >> 3, MODE, ssr, 2,
-                          rr[c]);
+            rbits_streams(keys, (b->offset + i0 + c * UPD_RB * UPD_STEP) >> 3, MODE, ssr, GEN,
+                          2, rr[c]);
         for (size_t j = 0; j < ns; j++) {
             const size_t i = i0 + j * UPD_STEP;
             if (pf)
@@ -669,6 +674,22 @@ UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
                              k->decay, qb + j * UPD_NR + q * n);
             }
     }
+}
+
+UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
+                            const upd_keys keys[RS_COUNT], int pf, const int MODE, const int G32)
+{
+    const lpk_upd_bufs bl = *b0, *b = &bl;
+    const lpk_upd_adamw_k kl = *(const lpk_upd_adamw_k *)k0, *k = &kl;
+    /* The generator fixed (as in sgd_steps) in the state-SR modes only:
+       1.03-1.08x there, but AdamW F32_STOCHASTIC with ARS 0.97x (in cache,
+       avx2vaes), so the others test it every UPD_RB steps (GEN -1). */
+    if (!(LPK_UPD_IS_F32(MODE) && k->state_sr))
+        adamw_loop(b, k, keys, pf, MODE, G32, -1);
+    else if (k->rng_ars)
+        adamw_loop(b, k, keys, pf, MODE, G32, 1);
+    else
+        adamw_loop(b, k, keys, pf, MODE, G32, 0);
 }
 
 #define UPD_SGD_INST(M, G, MO)                                                        \
