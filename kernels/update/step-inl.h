@@ -544,9 +544,10 @@ UPD_ALWAYS void prefetch_step(const lpk_upd_bufs *b, size_t i, const int MODE, c
 
 /* Steps over b->n elements (a multiple of UPD_STEP) whose first element is
    on a Philox block boundary.  One function per (mode, gradient type,
-   momentum state): those change which buffers exist and which ops run;
-   weight decay, nesterov and dampening are predictable branches inside,
-   but in the 16-bit momentum modes (sgd_steps).  The loops
+   momentum state): those change which buffers exist and which ops run.
+   Weight decay, nesterov, dampening and the generator are predictable
+   branches inside the loop, or fixed once per call where that measured
+   faster (sgd_steps, adamw_steps say where).  The loops
    read buffers and constants from local copies: stores through the bf16
    pointers could alias *b and *k otherwise, and the compiler would reload
    pointers and re-broadcast constants every iteration. */
