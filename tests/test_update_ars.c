@@ -28,16 +28,19 @@ static const struct {
 };
 #define NDRAW (sizeof drawing / sizeof drawing[0])
 
-/* SGD with momentum (later step, nesterov, decay) and without, AdamW with
-   decay: the state streams are used in the momentum / AdamW ones. */
+/* SGD without momentum, with momentum (first step; later step with
+   nesterov and decay; later step with dampening and no decay: the kernels
+   have a loop for each decay / dampening pair), AdamW with decay: the state
+   streams are used in the momentum / AdamW ones. */
 static size_t make_configs(size_t d, config *out)
 {
     const int mode = drawing[d].mode;
     size_t k = 0;
-    for (int mc = 0; mc < 3; mc++) {
+    for (int mc = 0; mc < 4; mc++) {
         out[k].adamw = 0;
-        out[k].sgd = sgd_k(mode, (k & 1) ? 1.75f : 0.03f, mc ? 0.9f : 0.0f, 0.0f,
-                           mc == 2 ? 0.0125f : 0.0f, mc == 2, mc == 1 ? 1 : 5);
+        out[k].sgd = sgd_k(mode, (k & 1) ? 1.75f : 0.03f, mc ? 0.9f : 0.0f,
+                           mc == 3 ? 0.25f : 0.0f, mc == 2 ? 0.0125f : 0.0f, mc == 2,
+                           mc == 1 ? 1 : 5);
         out[k].sgd.state_sr = drawing[d].ssr;
         out[k].sgd.rng_ars = 1;
         snprintf(out[k].name, sizeof out[k].name, "sgd %s|RNG_ARS momentum=%d", drawing[d].name,
