@@ -575,6 +575,21 @@ UPD_ALWAYS void group_bits(UV rr[RS_COUNT][UPD_RB * UPD_NR], size_t j, int n, in
         rs[s] = rr[s] + j * UPD_NR + q * n;
 }
 
+/* Whether sgd_steps and adamw_steps specialise their loops per call: in
+   optimised builds without AddressSanitizer (the compile time, below). */
+#if defined(__SANITIZE_ADDRESS__)
+#define UPD_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UPD_ASAN 1
+#endif
+#endif
+#if defined(__OPTIMIZE__) && !defined(UPD_ASAN)
+#define UPD_SPECIALISE 1
+#else
+#define UPD_SPECIALISE 0
+#endif
+
 /* The steps with weight decay (DECAY), nesterov (NEST), dampening 0 (UND:
    one_minus_damp == 1) and the generator (GEN, as upd_rbits) as given. */
 UPD_ALWAYS void sgd_loop(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k,
@@ -606,30 +621,41 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
     const lpk_upd_sgd_k kl = *(const lpk_upd_sgd_k *)k0, *k = &kl;
     const int d = k->decay != 0, un = k->one_minus_damp == 1.0f;
     const int sr = UPD_WSR(MODE) || (LPK_UPD_IS_F32(MODE) && k->state_sr && MOM != MOM_NONE);
-    /* Loops specialised on what the call fixes: the generator (GEN) in
-       every mode with SR bits, and weight decay and dampening 0 in the
-       16-bit momentum modes.  With those tests inside, the AVX2 loops'
-       branches merged with the group's values live, which spilled to the
-       stack (16 YMM registers: eight stores and reloads per step in
-       sgd+momentum nearest).  In-process A/B on Zen 4 (2026-12-06, sixth
-       session, perf/ab_update.sh avx2vaes): decay and dampening, NEAREST
-       1.10x in cache and 1.09-1.10x at 64M (0.82 -> 0.91x memcpy), KAHAN
-       1.04-1.06x, STOCHASTIC 1.01-1.02x; the generator, the F32_* momentum
-       modes 1.03-1.08x in cache and at 64M, plain SGD Philox 1.04-1.05x;
-       avx512vaes (32 registers) 0.97-1.07x, f32_nearest 1.30x.  A loop per
-       nesterov as well gained under 1% for ~100 KB more code; one per decay
-       in plain SGD measured 0.97-0.99x. */
+    /* Loops specialised on what the call fixes, with bf16 gradients: the
+       generator (GEN) in every mode with SR bits, and weight decay and
+       dampening 0 in the later steps of the 16-bit momentum modes.  With
+       those tests inside, the AVX2 loops' branches merged with the group's
+       values live, which spilled to the stack (16 YMM registers: eight
+       stores and reloads per step in sgd+momentum nearest).  In-process
+       A/B on Zen 4 (2026-12-06, sixth session, perf/ab_update.sh avx2vaes):
+       decay and dampening, NEAREST 1.10x in cache and 1.09-1.10x at 64M
+       (0.82 -> 0.91x memcpy), KAHAN 1.04-1.06x, STOCHASTIC 1.01-1.02x; the
+       generator, the F32_* momentum modes 1.03-1.08x in cache and at 64M,
+       plain SGD Philox 1.04-1.05x; avx512vaes (32 registers) 0.97-1.07x,
+       f32_nearest 1.30x.  A loop per nesterov as well gained under 1%; one
+       per decay in plain SGD measured 0.97-0.99x.  Each loop costs compile
+       time (the avx2vaes file took 6 s at -O3 before, 17 s with every
+       combination of both gradient types and momentum states, 230 s at -O0
+       with ASan, 125 s at -O2 with clang's fuzzer and ASan): fp32
+       gradients, first steps, and builds unoptimised or with ASan keep one
+       loop that tests them (UPD_SPECIALISE). */
+#if UPD_SPECIALISE
+    if (!G32) {
+        const int gen = sr && k->rng_ars;
 #define L(D, U)                                                                   \
-    (!sr           ? sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 0)  \
-     : k->rng_ars ? sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 1)  \
-                  : sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 0))
-    if (MODE > LPK_UPDATE_KAHAN || MOM == MOM_NONE)
-        L(d, un);
-    else if (d)
-        un ? L(1, 1) : L(1, 0);
-    else
-        un ? L(0, 1) : L(0, 0);
+    (gen ? sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 1)         \
+         : sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 0))
+        if (MODE > LPK_UPDATE_KAHAN || MOM != MOM_LATER)
+            L(d, un);
+        else if (d)
+            un ? L(1, 1) : L(1, 0);
+        else
+            un ? L(0, 1) : L(0, 0);
 #undef L
+        return;
+    }
+#endif
+    sgd_loop(b, k, keys, pf, MODE, G32, MOM, d, k->nesterov, un, -1);
 }
 
 #define UPD_ADAMW_CH 4
@@ -682,15 +708,20 @@ UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
 {
     const lpk_upd_bufs bl = *b0, *b = &bl;
     const lpk_upd_adamw_k kl = *(const lpk_upd_adamw_k *)k0, *k = &kl;
-    /* The generator fixed (as in sgd_steps) in the state-SR modes only:
-       1.03-1.08x there, but AdamW F32_STOCHASTIC with ARS 0.97x (in cache,
-       avx2vaes), so the others test it every UPD_RB steps (GEN -1). */
-    if (!(LPK_UPD_IS_F32(MODE) && k->state_sr))
-        adamw_loop(b, k, keys, pf, MODE, G32, -1);
-    else if (k->rng_ars)
-        adamw_loop(b, k, keys, pf, MODE, G32, 1);
-    else
-        adamw_loop(b, k, keys, pf, MODE, G32, 0);
+    /* The generator fixed (as in sgd_steps, bf16 gradients, optimised
+       builds) in the state-SR modes only: 1.03-1.08x there, but AdamW
+       F32_STOCHASTIC with ARS 0.97x (in cache, avx2vaes), so the others
+       test it every UPD_RB steps (GEN -1). */
+#if UPD_SPECIALISE
+    if (!G32 && LPK_UPD_IS_F32(MODE) && k->state_sr) {
+        if (k->rng_ars)
+            adamw_loop(b, k, keys, pf, MODE, G32, 1);
+        else
+            adamw_loop(b, k, keys, pf, MODE, G32, 0);
+        return;
+    }
+#endif
+    adamw_loop(b, k, keys, pf, MODE, G32, -1);
 }
 
 #define UPD_SGD_INST(M, G, MO)                                                        \
