@@ -24,6 +24,8 @@
    four measured slower (step-inl.h says which). */
 #define UPD_G 4
 #define UPD_G_LIGHT 2
+/* step-inl.h's loops specialised per call (sgd_steps says why) */
+#define UPD_PER_CALL_LOOPS 1
 
 static inline __m256 v_set(float x) { return _mm256_set1_ps(x); }
 static inline __m256 v_add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }

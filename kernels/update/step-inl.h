@@ -575,8 +575,10 @@ UPD_ALWAYS void group_bits(UV rr[RS_COUNT][UPD_RB * UPD_NR], size_t j, int n, in
         rs[s] = rr[s] + j * UPD_NR + q * n;
 }
 
-/* Whether sgd_steps and adamw_steps specialise their loops per call: in
-   optimised builds without AddressSanitizer (the compile time, below). */
+/* Whether sgd_steps and adamw_steps specialise their loops per call: for
+   an ISA file that asks (UPD_PER_CALL_LOOPS: AVX2, whose 16 registers
+   spill at the tests' merge points; AVX-512 measured 0.97-1.07x with them),
+   in optimised builds without AddressSanitizer (the compile time, below). */
 #if defined(__SANITIZE_ADDRESS__)
 #define UPD_ASAN 1
 #elif defined(__has_feature)
@@ -584,7 +586,7 @@ UPD_ALWAYS void group_bits(UV rr[RS_COUNT][UPD_RB * UPD_NR], size_t j, int n, in
 #define UPD_ASAN 1
 #endif
 #endif
-#if defined(__OPTIMIZE__) && !defined(UPD_ASAN)
+#if defined(UPD_PER_CALL_LOOPS) && defined(__OPTIMIZE__) && !defined(UPD_ASAN)
 #define UPD_SPECIALISE 1
 #else
 #define UPD_SPECIALISE 0
@@ -620,7 +622,6 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
     const lpk_upd_bufs bl = *b0, *b = &bl;
     const lpk_upd_sgd_k kl = *(const lpk_upd_sgd_k *)k0, *k = &kl;
     const int d = k->decay != 0, un = k->one_minus_damp == 1.0f;
-    const int sr = UPD_WSR(MODE) || (LPK_UPD_IS_F32(MODE) && k->state_sr && MOM != MOM_NONE);
     /* Loops specialised on what the call fixes, with bf16 gradients: the
        generator (GEN) in every mode with SR bits, and weight decay and
        dampening 0 in the later steps of the 16-bit momentum modes.  With
@@ -641,6 +642,7 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
        loop that tests them (UPD_SPECIALISE). */
 #if UPD_SPECIALISE
     if (!G32) {
+        const int sr = UPD_WSR(MODE) || (LPK_UPD_IS_F32(MODE) && k->state_sr && MOM != MOM_NONE);
         const int gen = sr && k->rng_ars;
 #define L(D, U)                                                                   \
     (gen ? sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 1)         \
