@@ -632,14 +632,15 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
        decay and dampening, NEAREST 1.10x in cache and 1.09-1.10x at 64M
        (0.82 -> 0.91x memcpy), KAHAN 1.04-1.06x, STOCHASTIC 1.01-1.02x; the
        generator, the F32_* momentum modes 1.03-1.08x in cache and at 64M,
-       plain SGD Philox 1.04-1.05x; avx512vaes (32 registers) 0.97-1.07x,
-       f32_nearest 1.30x.  A loop per nesterov as well gained under 1%; one
-       per decay in plain SGD measured 0.97-0.99x.  Each loop costs compile
-       time (the avx2vaes file took 6 s at -O3 before, 17 s with every
-       combination of both gradient types and momentum states, 230 s at -O0
-       with ASan, 125 s at -O2 with clang's fuzzer and ASan): fp32
-       gradients, first steps, and builds unoptimised or with ASan keep one
-       loop that tests them (UPD_SPECIALISE). */
+       plain SGD Philox 1.04-1.05x.  A loop per nesterov as well gained
+       under 1%; one per decay in plain SGD measured 0.97-0.99x.  Each loop
+       costs compile time (the avx2vaes file took 6 s at -O3 before, 17 s
+       with every combination of both gradient types and momentum states,
+       230 s at -O0 with ASan, 125 s at -O2 with clang's fuzzer and ASan):
+       fp32 gradients, first steps, builds unoptimised or with ASan, and the
+       AVX-512 files keep one loop that tests them (UPD_SPECIALISE).  On
+       avx512vaes (32 registers) these loops measured 0.97-1.07x in cache,
+       sgd+momentum f32_nearest 1.30x: given up for the compile time. */
 #if UPD_SPECIALISE
     if (!G32) {
         const int sr = UPD_WSR(MODE) || (LPK_UPD_IS_F32(MODE) && k->state_sr && MOM != MOM_NONE);
