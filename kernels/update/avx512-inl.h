@@ -19,6 +19,9 @@
 /* step-inl.h's groups: all four vectors of a step side by side (32 ZMM
    registers hold them without spilling). */
 #define UPD_G 4
+/* step-inl.h's loops specialised per call (sgd_steps says what they gain
+   here) */
+#define UPD_PER_CALL_LOOPS 1
 
 static inline __m512 v_set(float x) { return _mm512_set1_ps(x); }
 static inline __m512 v_add(__m512 a, __m512 b) { return _mm512_add_ps(a, b); }

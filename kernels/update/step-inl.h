@@ -577,8 +577,8 @@ UPD_ALWAYS void group_bits(UV rr[RS_COUNT][UPD_RB * UPD_NR], size_t j, int n, in
 
 /* Whether sgd_steps and adamw_steps specialise their loops per call: for
    an ISA file that asks (UPD_PER_CALL_LOOPS: AVX2, whose 16 registers
-   spill at the tests' merge points; AVX-512 measured 0.97-1.07x with them),
-   in optimised builds without AddressSanitizer (the compile time, below). */
+   spill at the tests' merge points, and AVX-512), in optimised builds
+   without AddressSanitizer (the compile time, below). */
 #if defined(__SANITIZE_ADDRESS__)
 #define UPD_ASAN 1
 #elif defined(__has_feature)
@@ -637,10 +637,11 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
        costs compile time (the avx2vaes file took 6 s at -O3 before, 17 s
        with every combination of both gradient types and momentum states,
        230 s at -O0 with ASan, 125 s at -O2 with clang's fuzzer and ASan):
-       fp32 gradients, first steps, builds unoptimised or with ASan, and the
-       AVX-512 files keep one loop that tests them (UPD_SPECIALISE).  On
-       avx512vaes (32 registers) these loops measured 0.97-1.07x in cache,
-       sgd+momentum f32_nearest 1.30x: given up for the compile time. */
+       fp32 gradients, first steps, and builds unoptimised or with ASan
+       keep one loop that tests them (UPD_SPECIALISE).  On avx512vaes (32
+       registers) these loops gain less: sgd+momentum stochastic ARS 1.07x
+       in cache and at 64M, the other modes 0.97-1.04x (noise), for 2-3 s
+       more compile time per file (seventh session). */
 #if UPD_SPECIALISE
     if (!G32) {
         const int sr = UPD_WSR(MODE) || (LPK_UPD_IS_F32(MODE) && k->state_sr && MOM != MOM_NONE);
