@@ -405,7 +405,7 @@ UPD_ALWAYS void sgd_group(const int n, const lpk_upd_bufs *b, const lpk_upd_sgd_
    avx512vaes; the 16-bit Kahan mode 1.01-1.05x. */
 UPD_ALWAYS void adamw_state(const int n, const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
                             size_t i, const UV *const rs[RS_COUNT], const int MODE,
-                            const int G32, const int SSR, UV *q)
+                            const int G32, const int SSR, const int SQRT_FIRST, UV *q)
 {
     const VG b1 = g_dup(n, v_set(k->b1)), b2 = g_dup(n, v_set(k->b2));
     const VG one_minus_beta1 = g_dup(n, v_set(k->one_minus_beta1));
@@ -415,12 +415,17 @@ UPD_ALWAYS void adamw_state(const int n, const lpk_upd_bufs *b, const lpk_upd_ad
     VG m, v, qq;
     if (MODE == LPK_UPDATE_FP32 || LPK_UPD_IS_F32(MODE)) { /* as in sgd_group */
         const int F = MODE == LPK_UPDATE_FP32;
-        m = F ? g_ld32(n, b->m32 + i) : g_ld16(n, b->m + i);
+        /* SQRT_FIRST: v and its VSQRTPS first, the stores of m and v
+           before VDIVPS (gcc keeps this order on x86) */
         v = F ? g_ld32(n, b->v32 + i) : g_ld16(n, b->v + i);
-        const VG mm = g_add(n, g_mul(n, b1, m), g_mul(n, one_minus_beta1, g));
         const VG vv = g_add(n, g_mul(n, b2, v), g_mul(n, one_minus_beta2, g_mul(n, g, g)));
-        const VG dn = g_add(n, g_mul(n, g_sqrt(n, vv), inv_sqrt_bc2), eps);
-        qq = g_div(n, mm, dn);
+        VG sq;
+        if (SQRT_FIRST)
+            sq = g_sqrt(n, vv);
+        m = F ? g_ld32(n, b->m32 + i) : g_ld16(n, b->m + i);
+        const VG mm = g_add(n, g_mul(n, b1, m), g_mul(n, one_minus_beta1, g));
+        if (!SQRT_FIRST)
+            qq = g_div(n, mm, g_add(n, g_mul(n, g_sqrt(n, vv), inv_sqrt_bc2), eps));
         if (F) {
             g_st32(n, b->m32 + i, g_canon(n, mm));
             g_st32(n, b->v32 + i, g_canon(n, vv));
@@ -428,6 +433,8 @@ UPD_ALWAYS void adamw_state(const int n, const lpk_upd_bufs *b, const lpk_upd_ad
             g_st16(n, b->m + i, state_raw(n, mm, rs[RS_M], SSR));
             g_st16(n, b->v + i, state_raw(n, vv, rs[RS_V], SSR));
         }
+        if (SQRT_FIRST)
+            qq = g_div(n, mm, g_add(n, g_mul(n, sq, inv_sqrt_bc2), eps));
     } else {
         m = g_ld16(n, b->m + i);
         v = g_ld16(n, b->v + i);
@@ -665,9 +672,10 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
 #define UPD_ADAMW_CH 4
 UPD_ALWAYS void adamw_loop(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
                            const upd_keys keys[RS_COUNT], int pf, const int MODE, const int G32,
-                           const int GEN)
+                           const int GEN, const int SSRK)
 {
-    const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr, n = UPD_ADAMW_G(MODE);
+    const int ssr = SSRK >= 0 ? SSRK : LPK_UPD_IS_F32(MODE) && k->state_sr;
+    const int n = UPD_ADAMW_G(MODE);
     /* F32_STOCHASTIC: the weight of each group right after its state (its
        increment is a single add, and two passes measured 0.96-0.98x at 64M);
        the other modes in two passes.  Each chunk spans UPD_ADAMW_CH bits
@@ -692,7 +700,8 @@ UPD_ALWAYS void adamw_loop(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
                 const UV *rs[RS_COUNT];
                 group_bits(rr[j / UPD_RB], j % UPD_RB, n, q, rs);
                 const size_t e = i + (size_t)(q * n * UPD_VL);
-                adamw_state(n, b, k, e, rs, MODE, G32, ssr, qb + j * UPD_NR + q * n);
+                adamw_state(n, b, k, e, rs, MODE, G32, ssr, SSRK == 0,
+                            qb + j * UPD_NR + q * n);
                 if (!two)
                     adamw_weight(n, b, k, e, rs, MODE, k->decay, qb + j * UPD_NR + q * n);
             }
@@ -715,17 +724,20 @@ UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
     /* The generator fixed (as in sgd_steps, bf16 gradients, optimised
        builds) in the state-SR modes only: 1.03-1.08x there, but AdamW
        F32_STOCHASTIC with ARS 0.97x (in cache, avx2vaes), so the others
-       test it every UPD_RB steps (GEN -1). */
+       test it every UPD_RB steps (GEN -1).  State SR (SSRK) fixed in the
+       F32_* modes, for adamw_state's order. */
 #if UPD_SPECIALISE
-    if (!G32 && LPK_UPD_IS_F32(MODE) && k->state_sr) {
-        if (k->rng_ars)
-            adamw_loop(b, k, keys, pf, MODE, G32, 1);
+    if (!G32 && LPK_UPD_IS_F32(MODE)) {
+        if (!k->state_sr)
+            adamw_loop(b, k, keys, pf, MODE, G32, -1, 0);
+        else if (k->rng_ars)
+            adamw_loop(b, k, keys, pf, MODE, G32, 1, 1);
         else
-            adamw_loop(b, k, keys, pf, MODE, G32, 0);
+            adamw_loop(b, k, keys, pf, MODE, G32, 0, 1);
         return;
     }
 #endif
-    adamw_loop(b, k, keys, pf, MODE, G32, -1);
+    adamw_loop(b, k, keys, pf, MODE, G32, -1, -1);
 }
 
 #define UPD_SGD_INST(M, G, MO)                                                        \
