@@ -604,9 +604,9 @@ UPD_ALWAYS void group_bits(UV rr[RS_COUNT][UPD_RB * UPD_NR], size_t j, int n, in
 UPD_ALWAYS void sgd_loop(const lpk_upd_bufs *b, const lpk_upd_sgd_k *k,
                          const upd_keys keys[RS_COUNT], int pf, const int MODE, const int G32,
                          const int MOM, const int DECAY, const int NEST, const int UND,
-                         const int GEN)
+                         const int GEN, const int SSRK)
 {
-    const int ssr = LPK_UPD_IS_F32(MODE) && k->state_sr;
+    const int ssr = SSRK >= 0 ? SSRK : LPK_UPD_IS_F32(MODE) && k->state_sr;
     const int nstate = MOM != MOM_NONE, n = UPD_SGD_G(MODE, MOM);
     UV rr[RS_COUNT][UPD_RB * UPD_NR];
     for (size_t i = 0, j = 0; i + UPD_STEP <= b->n; i += UPD_STEP, j = (j + 1) % UPD_RB) {
@@ -648,25 +648,31 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
        keep one loop that tests them (UPD_SPECIALISE).  On avx512vaes (32
        registers) these loops gain less: sgd+momentum stochastic ARS 1.07x
        in cache and at 64M, the other modes 0.97-1.04x (noise), for 2-3 s
-       more compile time per file (seventh session). */
+       more compile time per file (seventh session).  The F32_* momentum
+       modes also get a loop per state SR (SSRK; the loop tested it at
+       each state value before): in cache F32_NEAREST 1.15x (avx2vaes) and
+       1.28x (avx512vaes), F32_KAHAN 1.06x and 1.18x, the SR modes
+       1.00-1.07x; at 64M 1.02-1.04x on avx2vaes (seventh session). */
 #if UPD_SPECIALISE
     if (!G32) {
-        const int sr = UPD_WSR(MODE) || (LPK_UPD_IS_F32(MODE) && k->state_sr && MOM != MOM_NONE);
-        const int gen = sr && k->rng_ars;
-#define L(D, U)                                                                   \
-    (gen ? sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 1)         \
-         : sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 0))
-        if (MODE > LPK_UPDATE_KAHAN || MOM != MOM_LATER)
-            L(d, un);
+        const int ars = k->rng_ars;
+#define L(D, U, S)                                                                \
+    ((UPD_WSR(MODE) || (S)) && ars                                                \
+         ? sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 1, S)      \
+         : sgd_loop(b, k, keys, pf, MODE, G32, MOM, D, k->nesterov, U, 0, S))
+        if (LPK_UPD_IS_F32(MODE) && MOM != MOM_NONE)
+            k->state_sr ? L(d, un, 1) : L(d, un, 0);
+        else if (MODE > LPK_UPDATE_KAHAN || MOM != MOM_LATER)
+            L(d, un, 0);
         else if (d)
-            un ? L(1, 1) : L(1, 0);
+            un ? L(1, 1, 0) : L(1, 0, 0);
         else
-            un ? L(0, 1) : L(0, 0);
+            un ? L(0, 1, 0) : L(0, 0, 0);
 #undef L
         return;
     }
 #endif
-    sgd_loop(b, k, keys, pf, MODE, G32, MOM, d, k->nesterov, un, -1);
+    sgd_loop(b, k, keys, pf, MODE, G32, MOM, d, k->nesterov, un, -1, -1);
 }
 
 #define UPD_ADAMW_CH 4
@@ -725,7 +731,12 @@ UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
        builds) in the state-SR modes only: 1.03-1.08x there, but AdamW
        F32_STOCHASTIC with ARS 0.97x (in cache, avx2vaes), so the others
        test it every UPD_RB steps (GEN -1).  State SR (SSRK) fixed in the
-       F32_* modes, for adamw_state's order. */
+       F32_* modes, and without it adamw_state's order SQRT_FIRST: in-process
+       on Zen 4, avx2vaes, in cache F32_NEAREST 1.23x, F32_STOCHASTIC 1.07x
+       (ARS 1.10x), F32_KAHAN 1.07x, the state-SR modes 1.02-1.03x; at 64M
+       F32_NEAREST 1.11x, F32_KAHAN 1.02x, F32_STOCHASTIC 0.99x (noisy host);
+       avx512vaes 0.97-1.02x (seventh session).  SQRT_FIRST with state SR
+       measured 0.98x. */
 #if UPD_SPECIALISE
     if (!G32 && LPK_UPD_IS_F32(MODE)) {
         if (!k->state_sr)
