@@ -650,9 +650,9 @@ UPD_ALWAYS void sgd_steps(const lpk_upd_bufs *b0, const void *k0, const upd_keys
        in cache and at 64M, the other modes 0.97-1.04x (noise), for 2-3 s
        more compile time per file (seventh session).  The F32_* momentum
        modes also get a loop per state SR (SSRK; the loop tested it at
-       each state value before): in cache F32_NEAREST 1.15x (avx2vaes) and
-       1.28x (avx512vaes), F32_KAHAN 1.06x and 1.18x, the SR modes
-       1.00-1.07x; at 64M 1.02-1.04x on avx2vaes (seventh session). */
+       each state value before): in cache F32_NEAREST 1.05x (avx2vaes) and
+       1.27x (avx512vaes), F32_KAHAN 1.04x and 1.21x, the SR modes
+       0.99-1.07x; at 64M 0.99-1.07x (seventh session, quiet host). */
 #if UPD_SPECIALISE
     if (!G32) {
         const int ars = k->rng_ars;
@@ -706,7 +706,7 @@ UPD_ALWAYS void adamw_loop(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
                 const UV *rs[RS_COUNT];
                 group_bits(rr[j / UPD_RB], j % UPD_RB, n, q, rs);
                 const size_t e = i + (size_t)(q * n * UPD_VL);
-                adamw_state(n, b, k, e, rs, MODE, G32, ssr, SSRK == 0,
+                adamw_state(n, b, k, e, rs, MODE, G32, ssr, SSRK == 0 && two,
                             qb + j * UPD_NR + q * n);
                 if (!two)
                     adamw_weight(n, b, k, e, rs, MODE, k->decay, qb + j * UPD_NR + q * n);
@@ -731,12 +731,12 @@ UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
        builds) in the state-SR modes only: 1.03-1.08x there, but AdamW
        F32_STOCHASTIC with ARS 0.97x (in cache, avx2vaes), so the others
        test it every UPD_RB steps (GEN -1).  State SR (SSRK) fixed in the
-       F32_* modes, and without it adamw_state's order SQRT_FIRST: in-process
-       on Zen 4, avx2vaes, in cache F32_NEAREST 1.23x, F32_STOCHASTIC 1.07x
-       (ARS 1.10x), F32_KAHAN 1.07x, the state-SR modes 1.02-1.03x; at 64M
-       F32_NEAREST 1.11x, F32_KAHAN 1.02x, F32_STOCHASTIC 0.99x (noisy host);
-       avx512vaes 0.97-1.02x (seventh session).  SQRT_FIRST with state SR
-       measured 0.98x. */
+       F32_* modes, and in the two-pass ones without it adamw_state's order
+       SQRT_FIRST: in-process on Zen 4 against the loop before, avx2vaes,
+       in cache F32_NEAREST 1.06x, F32_KAHAN 1.04x, state-SR ARS 1.03x, at
+       64M 0.98-1.02x; avx512vaes 0.97-1.05x (seventh session, quiet host).
+       SQRT_FIRST measured 0.98x with state SR, and in F32_STOCHASTIC's one
+       pass 0.93-0.99x. */
 #if UPD_SPECIALISE
     if (!G32 && LPK_UPD_IS_F32(MODE)) {
         if (!k->state_sr)
