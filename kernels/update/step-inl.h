@@ -682,15 +682,18 @@ UPD_ALWAYS void adamw_loop(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
 {
     const int ssr = SSRK >= 0 ? SSRK : LPK_UPD_IS_F32(MODE) && k->state_sr;
     const int n = UPD_ADAMW_G(MODE);
-    /* F32_STOCHASTIC: the weight of each group right after its state (its
-       increment is a single add, and two passes measured 0.96-0.98x at 64M);
-       the other modes in two passes.  Each chunk spans UPD_ADAMW_CH bits
+    /* F32_STOCHASTIC with state SR, or where state SR is not fixed per
+       call: the weight of each group right after its state (its increment
+       is a single add, and two passes measured 0.96-0.98x at 64M); the
+       other modes in two passes (F32_STOCHASTIC without state SR, with
+       SQRT_FIRST: 1.08-1.10x in cache and 1.02-1.06x at 64M on avx2vaes,
+       1.01x and 1.03-1.04x on avx512vaes; seventh session).  Each chunk spans UPD_ADAMW_CH bits
        calls' steps in the F32_* modes: against one, in-process on Zen 4,
        F32_NEAREST 1.06-1.07x, F32_KAHAN and F32_STOCHASTIC with ARS
        1.02-1.03x, the others 0.97-1.04x, on avx2vaes and avx512vaes; one in
        the 16-bit modes (this loop measured 0.98-0.99x of the one-chunk loop
        before it there, and four no better) */
-    const int two = MODE != LPK_UPDATE_F32_STOCHASTIC;
+    const int two = MODE != LPK_UPDATE_F32_STOCHASTIC || SSRK == 0;
     const size_t span = (MODE <= LPK_UPDATE_KAHAN ? 1 : UPD_ADAMW_CH) * UPD_RB;
     UV rr[UPD_ADAMW_CH][RS_COUNT][UPD_RB * UPD_NR], qb[UPD_ADAMW_CH * UPD_RB * UPD_NR];
     for (size_t i0 = 0; i0 + UPD_STEP <= b->n; i0 += span * UPD_STEP) {
@@ -736,7 +739,7 @@ UPD_ALWAYS void adamw_steps(const lpk_upd_bufs *b0, const void *k0,
        in cache F32_NEAREST 1.06x, F32_KAHAN 1.04x, state-SR ARS 1.03x, at
        64M 0.98-1.02x; avx512vaes 0.97-1.05x (seventh session, quiet host).
        SQRT_FIRST measured 0.98x with state SR, and in F32_STOCHASTIC's one
-       pass 0.93-0.99x. */
+       pass 0.93-0.99x (which now takes two passes without state SR). */
 #if UPD_SPECIALISE
     if (!G32 && LPK_UPD_IS_F32(MODE)) {
         if (!k->state_sr)
