@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "common/asan.h"
 #include "common/bf16.h"
 
 #ifdef _OPENMP
@@ -313,17 +314,6 @@ static void compare(const char *what)
 
 static int emulated(void) { return getenv("LPK_EXPECT_TIER") != NULL; }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
-
 static void test_fp_environment(void **state)
 {
     (void)state;
@@ -353,7 +343,7 @@ static void test_fp_environment(void **state)
         /* every environment with 1, 2 and 4 threads for the best tier and
            (but under emulation or ASan) scalar; the harshest three with 1
            and 4 threads in between */
-        const int full = tiers_run == 0 || (t == LPK_TIER_SCALAR && !emulated() && !SANITIZED);
+        const int full = tiers_run == 0 || (t == LPK_TIER_SCALAR && !emulated() && !LPK_ASAN);
         int ran = 0;
         for (int threads = 1; threads <= 4; threads *= full && !emulated() ? 2 : 4) {
             lpk_set_num_threads(threads);

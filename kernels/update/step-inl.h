@@ -60,6 +60,7 @@
 #endif
 
 #include "../common/ars.h"
+#include "../common/asan.h"
 #include "../common/stream.h"
 #include "../rng/rng.h"
 
@@ -586,14 +587,7 @@ UPD_ALWAYS void group_bits(UV rr[RS_COUNT][UPD_RB * UPD_NR], size_t j, int n, in
    an ISA file that asks (UPD_PER_CALL_LOOPS: AVX2, whose 16 registers
    spill at the tests' merge points, and AVX-512), in optimised builds
    without AddressSanitizer (the compile time, below). */
-#if defined(__SANITIZE_ADDRESS__)
-#define UPD_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UPD_ASAN 1
-#endif
-#endif
-#if defined(UPD_PER_CALL_LOOPS) && defined(__OPTIMIZE__) && !defined(UPD_ASAN)
+#if defined(UPD_PER_CALL_LOOPS) && defined(__OPTIMIZE__) && !LPK_ASAN
 #define UPD_SPECIALISE 1
 #else
 #define UPD_SPECIALISE 0
@@ -687,8 +681,8 @@ UPD_ALWAYS void adamw_loop(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
        is a single add, and two passes measured 0.96-0.98x at 64M); the
        other modes in two passes (F32_STOCHASTIC without state SR, with
        SQRT_FIRST: 1.08-1.10x in cache and 1.02-1.06x at 64M on avx2vaes,
-       1.01x and 1.03-1.04x on avx512vaes; seventh session).  Each chunk spans UPD_ADAMW_CH bits
-       calls' steps in the F32_* modes: against one, in-process on Zen 4,
+       1.01x and 1.03-1.04x on avx512vaes; seventh session).  Each chunk
+       spans UPD_ADAMW_CH bits calls' steps in the F32_* modes: against one, in-process on Zen 4,
        F32_NEAREST 1.06-1.07x, F32_KAHAN and F32_STOCHASTIC with ARS
        1.02-1.03x, the others 0.97-1.04x, on avx2vaes and avx512vaes; one in
        the 16-bit modes (this loop measured 0.98-0.99x of the one-chunk loop
@@ -709,7 +703,7 @@ UPD_ALWAYS void adamw_loop(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
                 const UV *rs[RS_COUNT];
                 group_bits(rr[j / UPD_RB], j % UPD_RB, n, q, rs);
                 const size_t e = i + (size_t)(q * n * UPD_VL);
-                adamw_state(n, b, k, e, rs, MODE, G32, ssr, SSRK == 0 && two,
+                adamw_state(n, b, k, e, rs, MODE, G32, ssr, SSRK == 0,
                             qb + j * UPD_NR + q * n);
                 if (!two)
                     adamw_weight(n, b, k, e, rs, MODE, k->decay, qb + j * UPD_NR + q * n);
