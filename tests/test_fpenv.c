@@ -312,8 +312,6 @@ static void compare(const char *what)
 #undef SAME
 }
 
-static int emulated(void) { return getenv("LPK_EXPECT_TIER") != NULL; }
-
 static void test_fp_environment(void **state)
 {
     (void)state;
@@ -326,7 +324,7 @@ static void test_fp_environment(void **state)
                 printf("SKIPPED tier %s (this CPU/OS lacks it)\n", lpk_tiers[t].name);
             continue;
         }
-        if (emulated() && tiers_run > 0 && t != LPK_TIER_SCALAR)
+        if (tu_emulated() && tiers_run > 0 && t != LPK_TIER_SCALAR)
             continue; /* under qemu: the best tier and scalar */
         assert_int_equal(lpk_set_isa(lpk_tiers[t].name), LPK_OK);
         lpk_set_num_threads(1);
@@ -343,9 +341,9 @@ static void test_fp_environment(void **state)
         /* every environment with 1, 2 and 4 threads for the best tier and
            (but under emulation or ASan) scalar; the harshest three with 1
            and 4 threads in between */
-        const int full = tiers_run == 0 || (t == LPK_TIER_SCALAR && !emulated() && !LPK_ASAN);
+        const int full = tiers_run == 0 || (t == LPK_TIER_SCALAR && !tu_emulated() && !LPK_ASAN);
         int ran = 0;
-        for (int threads = 1; threads <= 4; threads *= full && !emulated() ? 2 : 4) {
+        for (int threads = 1; threads <= 4; threads *= full && !tu_emulated() ? 2 : 4) {
             lpk_set_num_threads(threads);
             char what[160];
             snprintf(what, sizeof what, "tier %s, %d thread(s), default environment",

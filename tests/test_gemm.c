@@ -142,8 +142,6 @@ static void run_shape(const lpk_gemm_ukr *u, const char *who, lpk_trans ta, lpk_
 static const size_t dims[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 48, 63, 64, 67};
 #define NDIMS (sizeof dims / sizeof dims[0])
 
-static int emulated(void) { return getenv("LPK_EXPECT_TIER") != NULL; }
-
 static void check_variant(const lpk_variant *v, void *ctx)
 {
     const lpk_gemm_ukr *u = LPK_FN(lpk_op_gemm, v)();
@@ -169,7 +167,7 @@ static void check_variant(const lpk_variant *v, void *ctx)
     run_shape(u, v->name, LPK_TRANS, LPK_NOTRANS, 400, 23, 700, 5, 1.0f, 1.0f, 256);
     run_shape(u, v->name, LPK_NOTRANS, LPK_NOTRANS, 9, 4100, 5, 2, 1.0f, 0.0f, 256);
     /* large, sampled against the exact product */
-    const size_t big = v->tier == LPK_TIER_SCALAR || emulated() ? 256 : 2048;
+    const size_t big = v->tier == LPK_TIER_SCALAR || tu_emulated() ? 256 : 2048;
     run_shape(u, v->name, LPK_NOTRANS, LPK_NOTRANS, big, big, big, 0, 1.0f, 0.0f, 200);
     printf("        %zu edge shapes + 18 blocking shapes + %zu^3 sampled: within bound\n", count,
            big);

@@ -4,12 +4,14 @@
    nesterov / weight decay / first step, AdamW with and without decay,
    n = 0..130, misaligned pointers, guard zones on every buffer, dense
    special values, 1e5 elements, SR counters crossing their carries; the
-   Kahan split / merge variants likewise. */
+   Kahan split / merge variants likewise; the premise of the 16-bit Kahan
+   mode's shortcut (step-inl.h), over every pair of bf16 values. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/asan.h"
 #include "updateutil.h"
 
 static const uint64_t offsets[] = {0, 1, 3, 5, 7, 8, 9, 63, 64, 1000003,
@@ -131,6 +133,46 @@ static void test_variants_merge(void **state)
     tu_each(&lpk_op_update_kahan_merge.op, check_merge, NULL);
 }
 
+/* The 16-bit Kahan step's rounding, as the kernels compute it: the high
+   half of u + 0x7FFF + lsb (a NaN from an fp32 op keeps its zero low half). */
+static float kahan_bf(float x)
+{
+    const uint32_t u = lpk_f32_bits(x);
+    return lpk_bits_f32((u + 0x7FFFu + (u >> 16 & 1u)) & 0xFFFF0000u);
+}
+
+/* The shortcut of LPK_UPDATE_KAHAN in step-inl.h: with s = bf(w + y) and
+   d = s - w in fp32, whenever d is a bf16 value (zero low half), so is
+   d - y, so c = rne(bf(d) - y) is d - y itself.  Checked over every pair of
+   bf16 values w and y, specials included (every 61st y under the
+   sanitizers, at -O0 and under qemu, where the full 2^32 pairs would take
+   minutes).
+   Also counts the pairs that take it, which must be most of them. */
+static void test_kahan_shortcut_premise(void **state)
+{
+#if defined(__OPTIMIZE__) && !LPK_ASAN
+    const uint32_t ystep = tu_emulated() ? 61 : 1;
+#else
+    const uint32_t ystep = 61;
+#endif
+    uint64_t taken = 0, pairs = 0, bad = 0;
+    for (uint32_t wi = 0; wi < 65536; wi++) {
+        const float w = wid((lpk_bf16)wi);
+        for (uint32_t yi = 0; yi < 65536; yi += ystep) {
+            const float y = wid((lpk_bf16)yi);
+            const float d = kahan_bf(w + y) - w;
+            const uint32_t dl = lpk_f32_bits(d) & 0xFFFFu, el = lpk_f32_bits(d - y) & 0xFFFFu;
+            pairs++;
+            taken += dl == 0;
+            bad += dl == 0 && el != 0;
+        }
+    }
+    printf("kahan shortcut: %llu of %llu pairs (w, y) take it, %llu break it\n",
+           (unsigned long long)taken, (unsigned long long)pairs, (unsigned long long)bad);
+    assert_int_equal(bad, 0);
+    assert_true(taken > pairs / 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_variants_adamw),
         cmocka_unit_test(test_variants_split),
         cmocka_unit_test(test_variants_merge),
+        cmocka_unit_test(test_kahan_shortcut_premise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,6 +37,8 @@ const char *tu_cpuinfo_flags(void)
     return line[0] ? line : NULL;
 }
 
+int tu_emulated(void) { return getenv("LPK_EXPECT_TIER") != NULL; }
+
 int tu_tier_expected(lpk_tier t)
 {
     const char *want = getenv("LPK_EXPECT_TIER");

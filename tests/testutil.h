@@ -16,6 +16,10 @@
    (the best tier the emulated CPU model must reach).  -1: no opinion. */
 int tu_tier_expected(lpk_tier t);
 
+/* Whether the tests run under emulation (qemu-user: LPK_EXPECT_TIER set),
+   where the longest loops run a subset. */
+int tu_emulated(void);
+
 /* The feature line of /proc/cpuinfo for this architecture, or NULL. */
 const char *tu_cpuinfo_flags(void);
 int tu_cpuinfo_has(const char *flags, const char *flag);

@@ -95,6 +95,13 @@ static inline __m256 v_bf(__m256 x)
                                                 _mm256_set1_epi32((int)0xFFFF0000u)));
 }
 
+/* Bitwise OR, and whether every lane is a bf16 value (low half zero). */
+static inline __m256 v_or(__m256 a, __m256 b) { return _mm256_or_ps(a, b); }
+static inline int v_is_bf16(__m256 x)
+{
+    return _mm256_testz_si256(_mm256_castps_si256(x), _mm256_set1_epi32(0xFFFF));
+}
+
 static inline __m256 v_sr_raw(__m256 x, __m256 r)
 {
     return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(x), _mm256_castps_si256(r)));

@@ -99,6 +99,13 @@ static inline __m512 v_bf(__m512 x)
                                                 _mm512_set1_epi32((int)0xFFFF0000u)));
 }
 
+/* Bitwise OR, and whether every lane is a bf16 value (low half zero). */
+static inline __m512 v_or(__m512 a, __m512 b) { return _mm512_or_ps(a, b); }
+static inline int v_is_bf16(__m512 x)
+{
+    return _mm512_test_epi32_mask(_mm512_castps_si512(x), _mm512_set1_epi32(0xFFFF)) == 0;
+}
+
 static inline __m512 v_sr_raw(__m512 x, __m512 r)
 {
     return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(x), _mm512_castps_si512(r)));

@@ -68,6 +68,16 @@ static inline float32x4_t v_bf(float32x4_t x)
         vandq_u32(vreinterpretq_u32_f32(v_rne_raw(x)), vdupq_n_u32(0xFFFF0000u)));
 }
 
+/* Bitwise OR, and whether every lane is a bf16 value (low half zero). */
+static inline float32x4_t v_or(float32x4_t a, float32x4_t b)
+{
+    return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(a), vreinterpretq_u32_f32(b)));
+}
+static inline int v_is_bf16(float32x4_t x)
+{
+    return vmaxvq_u32(vshlq_n_u32(vreinterpretq_u32_f32(x), 16)) == 0;
+}
+
 static inline float32x4_t v_sr_raw(float32x4_t x, float32x4_t r)
 {
     return vreinterpretq_f32_u32(vaddq_u32(vreinterpretq_u32_f32(x), vreinterpretq_u32_f32(r)));
