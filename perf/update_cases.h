@@ -25,6 +25,9 @@ static const update_case cases[] = {
     {"sgd+momentum stochastic ars", 0, LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS, 1, 10},
     {"sgd+momentum kahan", 0, LPK_UPDATE_KAHAN, 1, 14},
     {"sgd+momentum fp32", 0, LPK_UPDATE_FP32, 1, 20},
+    {"adamw nearest", 1, LPK_UPDATE_NEAREST, 0, 14},
+    {"adamw stochastic", 1, LPK_UPDATE_STOCHASTIC, 0, 14},
+    {"adamw stochastic ars", 1, LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS, 0, 14},
     {"adamw kahan", 1, LPK_UPDATE_KAHAN, 0, 18},
     /* fp32 arithmetic, bf16 storage (one rounding per stored value) */
     {"sgd+momentum f32_nearest", 0, LPK_UPDATE_F32_NEAREST, 1, 10},
