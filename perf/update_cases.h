@@ -30,6 +30,10 @@ static const update_case cases[] = {
     {"adamw stochastic ars", 1, LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS, 0, 14},
     {"adamw kahan", 1, LPK_UPDATE_KAHAN, 0, 18},
     /* fp32 arithmetic, bf16 storage (one rounding per stored value) */
+    {"sgd f32_nearest", 0, LPK_UPDATE_F32_NEAREST, 0, 6},
+    {"sgd f32_stochastic", 0, LPK_UPDATE_F32_STOCHASTIC, 0, 6},
+    {"sgd f32_stochastic ars", 0, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_RNG_ARS, 0, 6},
+    {"sgd f32_kahan", 0, LPK_UPDATE_F32_KAHAN, 0, 10},
     {"sgd+momentum f32_nearest", 0, LPK_UPDATE_F32_NEAREST, 1, 10},
     {"sgd+momentum f32_stochastic", 0, LPK_UPDATE_F32_STOCHASTIC, 1, 10},
     {"sgd+momentum f32_stochastic ars", 0, LPK_UPDATE_F32_STOCHASTIC | LPK_UPDATE_RNG_ARS, 1,
