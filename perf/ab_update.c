@@ -18,7 +18,15 @@
    multi-stream kernel depends on it (perf/RESULTS.md, "Update kernels at
    64M: prefetch in bursts").
 
-   usage: ab_update [--n N] [--pairs P] [--layout adjacent|apart] [--only TEXT] */
+   --tiny P: P per mille of the weights (at random) are tiny (~1e-6, below
+   the increments), so that their lanes take the rounding the 16-bit Kahan
+   mode otherwise skips (step-inl.h, write_weight): 0 to 1000.  With it the
+   weights and compensations are restored before every call (untimed), as
+   the steps would otherwise move the tiny weights up to the increments'
+   size.
+
+   usage: ab_update [--n N] [--pairs P] [--layout adjacent|apart] [--only TEXT]
+                    [--tiny P] */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +55,10 @@ static void *xalloc(size_t bytes)
     return p;
 }
 
-/* Weights in [-1, 1) split into w + comp, gradients ~1e-2, m ~1e-3, v ~1e-6. */
+/* Weights in [-1, 1) split into w + comp, gradients ~1e-2, m ~1e-3, v ~1e-6;
+   tiny_permille of the weights ~1e-6 instead. */
+static unsigned tiny_permille;
+static int tiny_given;
 static void fill(lpk_bf16 *const buf[NBUF], size_t n)
 {
     uint64_t s = 1;
@@ -57,6 +68,8 @@ static void fill(lpk_bf16 *const buf[NBUF], size_t n)
         uint32_t u;
         memcpy(&u, &x, 4);
         buf[W][i] = (lpk_bf16)(u >> 16);
+        if ((s >> 33) % 1000 < tiny_permille)
+            buf[W][i] = (lpk_bf16)(0x3586u | (s >> 20 & 0x8001u));
         buf[COMP][i] = (lpk_bf16)(0x3000u | (s >> 20 & 0x807Fu));
         buf[G][i] = (lpk_bf16)(0x3C23u ^ (s >> 40 & 0x807Fu));
         buf[M][i] = (lpk_bf16)(0x3A83u ^ (s >> 30 & 0x807Fu));
@@ -144,9 +157,13 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--layout") && i + 1 < argc &&
                    (!strcmp(argv[i + 1], "adjacent") || !strcmp(argv[i + 1], "apart"))) {
             apart = !strcmp(argv[++i], "apart");
+        } else if (!strcmp(argv[i], "--tiny") && i + 1 < argc && atoi(argv[i + 1]) >= 0 &&
+                   atoi(argv[i + 1]) <= 1000) {
+            tiny_permille = (unsigned)atoi(argv[++i]);
+            tiny_given = 1;
         } else {
             fprintf(stderr, "usage: %s [--n N] [--pairs P] [--layout adjacent|apart] "
-                            "[--only TEXT]\n", argv[0]);
+                            "[--only TEXT] [--tiny P]\n", argv[0]);
             return 2;
         }
     }
@@ -161,6 +178,12 @@ int main(int argc, char **argv)
         buf[order[apart][k]] = xalloc(n * 2);
     unsigned char *src = xalloc(n * 9), *dst = xalloc(n * 9);
     fill(buf, n);
+    lpk_bf16 *w0 = NULL, *c0 = NULL;
+    if (tiny_given) {
+        w0 = xalloc(n * 2), c0 = xalloc(n * 2);
+        memcpy(w0, buf[W], n * 2);
+        memcpy(c0, buf[COMP], n * 2);
+    }
     double *t = malloc(sizeof(double) * 6 * (size_t)pairs);
     double *tm = t, *to = t + pairs, *tn = t + 2 * pairs, *ro = t + 3 * pairs;
     double *rn = t + 4 * pairs, *sp = t + 5 * pairs;
@@ -178,6 +201,10 @@ int main(int argc, char **argv)
             int o[3];
             ab_order(p, 3, o);
             for (int s = 0; s < 3; s++) {
+                if (w0 && o[s] != 0) {
+                    memcpy(buf[W], w0, n * 2);
+                    memcpy(buf[COMP], c0, n * 2);
+                }
                 const double t0 = ab_now();
                 if (o[s] == 0) {
                     memcpy(dst, src, copy);
@@ -207,6 +234,8 @@ int main(int argc, char **argv)
         free(buf[k]);
     free(src);
     free(dst);
+    free(w0);
+    free(c0);
     free(t);
     return 0;
 }

@@ -9,7 +9,7 @@
 #   e.g. perf/ab_update.sh HEAD~1 avx2vaes --layout adjacent --pairs 7
 # Exits 77 (skipped) when this CPU lacks the tier.
 set -eu
-usage="usage: perf/ab_update.sh OLD [avx2vaes|avx512vaes] [--n N] [--pairs P] [--layout adjacent|apart] [--only TEXT]"
+usage="usage: perf/ab_update.sh OLD [avx2vaes|avx512vaes] [--n N] [--pairs P] [--layout adjacent|apart] [--only TEXT] [--tiny P]"
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/perf/ab_common.sh"
 ab_args "$usage" avx2vaes "avx2vaes avx512vaes" "$@"
