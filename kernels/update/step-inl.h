@@ -43,6 +43,8 @@
      v_bf(x)               x rounded to bf16 nearest-even, as fp32 (low half 0)
      v_rne_raw(x)          the 32-bit sum whose high half is rne(x)
      v_sr_raw(x, r)        x + r, whose high half is sr(x) with bits r
+     v_or(a, b)            bitwise OR
+     v_is_bf16(x)          nonzero when every lane's low 16 bits are zero
 
    NaN handling.  v_bf / v_rne_raw / v_sr_raw are the integer rounding
    without a NaN test: u + 0x7FFF + lsb.  For a NaN whose low 16 bits are
