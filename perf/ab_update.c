@@ -56,9 +56,8 @@ static void *xalloc(size_t bytes)
 }
 
 /* Weights in [-1, 1) split into w + comp, gradients ~1e-2, m ~1e-3, v ~1e-6;
-   tiny_permille of the weights ~1e-6 instead. */
-static unsigned tiny_permille;
-static int tiny_given;
+   tiny_permille of the weights ~1e-6 instead (-1: --tiny not given). */
+static int tiny_permille = -1;
 static void fill(lpk_bf16 *const buf[NBUF], size_t n)
 {
     uint64_t s = 1;
@@ -68,7 +67,7 @@ static void fill(lpk_bf16 *const buf[NBUF], size_t n)
         uint32_t u;
         memcpy(&u, &x, 4);
         buf[W][i] = (lpk_bf16)(u >> 16);
-        if ((s >> 33) % 1000 < tiny_permille)
+        if ((int)((s >> 33) % 1000) < tiny_permille)
             buf[W][i] = (lpk_bf16)(0x3586u | (s >> 20 & 0x8001u));
         buf[COMP][i] = (lpk_bf16)(0x3000u | (s >> 20 & 0x807Fu));
         buf[G][i] = (lpk_bf16)(0x3C23u ^ (s >> 40 & 0x807Fu));
@@ -159,8 +158,7 @@ int main(int argc, char **argv)
             apart = !strcmp(argv[++i], "apart");
         } else if (!strcmp(argv[i], "--tiny") && i + 1 < argc && atoi(argv[i + 1]) >= 0 &&
                    atoi(argv[i + 1]) <= 1000) {
-            tiny_permille = (unsigned)atoi(argv[++i]);
-            tiny_given = 1;
+            tiny_permille = atoi(argv[++i]);
         } else {
             fprintf(stderr, "usage: %s [--n N] [--pairs P] [--layout adjacent|apart] "
                             "[--only TEXT] [--tiny P]\n", argv[0]);
@@ -179,7 +177,7 @@ int main(int argc, char **argv)
     unsigned char *src = xalloc(n * 9), *dst = xalloc(n * 9);
     fill(buf, n);
     lpk_bf16 *w0 = NULL, *c0 = NULL;
-    if (tiny_given) {
+    if (tiny_permille >= 0) {
         w0 = xalloc(n * 2), c0 = xalloc(n * 2);
         memcpy(w0, buf[W], n * 2);
         memcpy(c0, buf[COMP], n * 2);

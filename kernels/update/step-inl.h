@@ -705,11 +705,12 @@ UPD_ALWAYS void adamw_loop(const lpk_upd_bufs *b, const lpk_upd_adamw_k *k,
        other modes in two passes (F32_STOCHASTIC without state SR, with
        SQRT_FIRST: 1.08-1.10x in cache and 1.02-1.06x at 64M on avx2vaes,
        1.01x and 1.03-1.04x on avx512vaes; seventh session).  Each chunk
-       spans UPD_ADAMW_CH bits calls' steps in the F32_* modes: against one, in-process on Zen 4,
-       F32_NEAREST 1.06-1.07x, F32_KAHAN and F32_STOCHASTIC with ARS
-       1.02-1.03x, the others 0.97-1.04x, on avx2vaes and avx512vaes; one in
-       the 16-bit modes (this loop measured 0.98-0.99x of the one-chunk loop
-       before it there, and four no better) */
+       spans UPD_ADAMW_CH bits calls' steps in the F32_* modes: against
+       one, in-process on Zen 4, F32_NEAREST 1.06-1.07x, F32_KAHAN and
+       F32_STOCHASTIC with ARS 1.02-1.03x, the others 0.97-1.04x, on
+       avx2vaes and avx512vaes (2 or 8 instead of 4: 0.96-1.02x, eighth
+       session); one in the 16-bit modes (this loop measured 0.98-0.99x of
+       the one-chunk loop before it there, and four no better) */
     const int two = MODE != LPK_UPDATE_F32_STOCHASTIC || SSRK == 0;
     const size_t span = (MODE <= LPK_UPDATE_KAHAN ? 1 : UPD_ADAMW_CH) * UPD_RB;
     UV rr[UPD_ADAMW_CH][RS_COUNT][UPD_RB * UPD_NR], qb[UPD_ADAMW_CH * UPD_RB * UPD_NR];
