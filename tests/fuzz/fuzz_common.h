@@ -19,6 +19,7 @@
 
 #include "lpk.h"
 #include "common/bf16.h" /* lpk_f32_bits, lpk_bits_f32 */
+#include "lpk_internal.h" /* lpk_tiers */
 
 /* ---- failing ---------------------------------------------------------- */
 
@@ -103,29 +104,23 @@ static inline float fuzz_param(fuzz_in *in, const float *table, size_t count)
 
 /* ---- tiers ------------------------------------------------------------ */
 
-/* Every tier name the header documents; those this machine lacks are
-   refused by lpk_set_isa and skipped. */
-static const char *const fuzz_tier_names[] = {"scalar",     "hwy",        "avx2",   "avx512",
-                                              "avx512vnni", "avx512bf16", "amx",    "neon",
-                                              "neondot",    "neonbf16",   "sve"};
-#define FUZZ_NTIERS (sizeof fuzz_tier_names / sizeof fuzz_tier_names[0])
-
 /* The tiers to run for the kernels `ops` (NULL-terminated op names, as
-   lpk_kernel_variant takes): the first is "scalar", then every supported
-   tier whose variants for those ops differ from all tiers listed before.
-   Computed once per process.  Returns the count. */
+   lpk_kernel_variant takes): the first is "scalar", then every tier of the
+   dispatcher's table (dispatch/tiers.inc, lowest first) that this machine
+   supports and whose variants for those ops differ from all tiers listed
+   before.  Computed once per process, and printed.  Returns the count. */
 static inline size_t fuzz_tiers(const char *const *ops, const char **out)
 {
-    static char sig[FUZZ_NTIERS][512];
+    static char sig[LPK_TIER_COUNT][1024];
     size_t count = 0;
-    for (size_t t = 0; t < FUZZ_NTIERS; t++) {
-        if (lpk_set_isa(fuzz_tier_names[t]) != LPK_OK)
+    for (size_t t = 0; t < LPK_TIER_COUNT; t++) {
+        if (lpk_set_isa(lpk_tiers[t].name) != LPK_OK)
             continue;
-        char s[512] = "";
+        char s[1024] = "";
         for (const char *const *op = ops; *op; op++) {
             const char *v = lpk_kernel_variant(*op);
             FUZZ_CHECK(v != NULL, "lpk_kernel_variant(\"%s\") is NULL under %s", *op,
-                       fuzz_tier_names[t]);
+                       lpk_tiers[t].name);
             strncat(s, v, sizeof s - strlen(s) - 2);
             strcat(s, ",");
         }
@@ -135,9 +130,13 @@ static inline size_t fuzz_tiers(const char *const *ops, const char **out)
         if (dup)
             continue;
         memcpy(sig[count], s, sizeof s);
-        out[count++] = fuzz_tier_names[t];
+        out[count++] = lpk_tiers[t].name;
     }
     FUZZ_CHECK(count >= 1 && strcmp(out[0], "scalar") == 0, "the scalar tier is not available");
+    fprintf(stderr, "fuzz: tiers compared with scalar:");
+    for (size_t t = 1; t < count; t++)
+        fprintf(stderr, " %s", out[t]);
+    fprintf(stderr, "%s\n", count > 1 ? "" : " none (this machine runs no other tier)");
     FUZZ_CHECK(lpk_set_isa("auto") == LPK_OK, "lpk_set_isa(\"auto\") failed: %s",
                lpk_last_error());
     return count;

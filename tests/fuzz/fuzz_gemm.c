@@ -42,7 +42,9 @@
 #include "fuzz_common.h"
 #include "gemm/gemm.h"
 
-static const char *const gemm_ops[] = {"gemm.bf16f32", NULL};
+/* the micro-kernel, and the roundings of lpk_gemm_bf16's epilogue */
+static const char *const gemm_ops[] = {"gemm.bf16f32", "round.rne_f32_bf16", "round.sr_f32_bf16",
+                                       "round.sr_ars_f32_bf16", NULL};
 
 #define MMAX 64
 #define KMAX 96
@@ -412,7 +414,7 @@ static const float ab_table[] = {1.0f, 1.0f, 0.0f, -1.0f, 0.5f, 2.0f, 0.75f, -1.
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *tiers[16];
+    static const char *tiers[LPK_TIER_COUNT];
     static size_t ntiers;
     if (!ntiers)
         ntiers = fuzz_tiers(gemm_ops, tiers);

@@ -4,10 +4,10 @@
    From the input: every field of lpk_halp_options (solver and loss in and
    out of range, bits any int, step / lambda / mu / lp_delta ordinary, edge
    or raw bit patterns, T small or huge, epochs small, negative or huge,
-   fp32_full_pass, seed), n and d (0..8), X, y and w (tame values, values
-   that are exactly 8-bit data, or raw patterns: NaN / Inf must be refused),
-   logistic labels mostly +-1, w or the trace overlapping X, a NULL
-   argument, trace or no trace.
+   fp32_full_pass, seed, rng Philox, ARS or neither), n and d (0..8), X, y
+   and w (tame values, values that are exactly 8-bit data, or raw patterns:
+   NaN / Inf must be refused), logistic labels mostly +-1, w or the trace
+   overlapping X, a NULL argument, trace or no trace.
 
    Per tier: never a crash (ASan/UBSan); the status equals the scalar
    tier's; on failure w and the trace are untouched; on success the trace's
@@ -26,7 +26,7 @@
 static const char *const halp_ops[] = {
     "fixed.quant8",  "fixed.quant16",  "fixed.dequant8", "fixed.dequant16", "fixed.dot8",
     "fixed.dot16",   "fixed.update8",  "fixed.update16", "fixed.dotf",      "fixed.updatef",
-    NULL};
+    "fixed.update8_ars", "fixed.update16_ars", "rng.ars", NULL};
 
 #define NMAX 8
 #define EMAX 3
@@ -119,7 +119,7 @@ static float value(fuzz_in *in, int vmode)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *tiers[16];
+    static const char *tiers[LPK_TIER_COUNT];
     static size_t ntiers;
     if (!ntiers)
         ntiers = fuzz_tiers(halp_ops, tiers);
@@ -182,25 +182,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (size_t j = 0; j < p.d; j++)
         p.w0[j] = (f0 & 0x80) ? 0.0f : value(&in, vmode == 1 ? 0 : vmode);
+    /* the generator: Philox or ARS, sometimes a value that is neither
+       (refused); read last, so that the older seed inputs keep their
+       meaning */
+    const uint8_t rs = fuzz_u8(&in);
+    p.o.rng = (lpk_rng)(rs < 240 ? rs & 1 : (int)(int8_t)fuzz_u8(&in));
 
     result ref, got;
     fuzz_set_tier("scalar");
     run(&p, &ref);
+    if (getenv("LPK_FUZZ_VERBOSE")) /* what an input describes (seed corpus upkeep) */
+        fprintf(stderr, "solver %d bits %d rng %d n %zu d %zu epochs %d T %zu: status %d %s\n",
+                (int)p.o.solver, p.o.bits, (int)p.o.rng, p.n, p.d, p.o.epochs, p.o.T,
+                (int)ref.st, ref.st ? lpk_last_error() : "");
     if (p.w_over && !p.null_o && !p.null_x && !p.null_y && !p.null_w && p.n && p.d)
         FUZZ_CHECK(ref.st == LPK_EINVAL || (p.w_over == 2 && !(p.use_trace && trace_len(&p))),
                    "w or trace overlapping X accepted");
     for (size_t t = 1; t < ntiers; t++) {
         fuzz_set_tier(tiers[t]);
         run(&p, &got);
-        FUZZ_CHECK(got.st == ref.st, "%s: solver %d: status %d, scalar %d (%s)", tiers[t],
-                   (int)p.o.solver, (int)got.st, (int)ref.st, lpk_last_error());
+        FUZZ_CHECK(got.st == ref.st, "%s: solver %d rng %d: status %d, scalar %d (%s)",
+                   tiers[t], (int)p.o.solver, (int)p.o.rng, (int)got.st, (int)ref.st,
+                   lpk_last_error());
         if (ref.st != LPK_OK || p.o.solver != LPK_SOLVER_LP_SGD)
             continue;
         for (size_t j = 0; j < p.d; j++)
             FUZZ_CHECK(lpk_f32_bits(got.w[j]) == lpk_f32_bits(ref.w[j]),
-                       "%s: LP_SGD (bits %d, n %zu, d %zu, epochs %d, T %zu): w[%zu] = %a, "
-                       "scalar %a",
-                       tiers[t], p.o.bits, p.n, p.d, p.o.epochs, p.o.T, j, (double)got.w[j],
+                       "%s: LP_SGD (bits %d, rng %d, n %zu, d %zu, epochs %d, T %zu): "
+                       "w[%zu] = %a, scalar %a",
+                       tiers[t], p.o.bits, (int)p.o.rng, p.n, p.d, p.o.epochs, p.o.T, j,
+                       (double)got.w[j],
                        (double)ref.w[j]);
         if (p.use_trace)
             for (size_t e = 0; e < trace_len(&p); e++) {

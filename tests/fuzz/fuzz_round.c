@@ -17,7 +17,7 @@
 #include "fuzz_common.h"
 
 static const char *const round_ops[] = {"round.rne_f32_bf16", "round.sr_f32_bf16",
-                                        "round.bf16_f32", NULL};
+                                        "round.sr_ars_f32_bf16", "round.bf16_f32", NULL};
 
 #define NMAX 299
 #define GUARD 0xA5A5u
@@ -126,7 +126,7 @@ static void run_refused(const float *src0, size_t n, lpk_round mode, uint64_t se
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *tiers[16];
+    static const char *tiers[LPK_TIER_COUNT];
     static size_t ntiers;
     if (!ntiers)
         ntiers = fuzz_tiers(round_ops, tiers);
