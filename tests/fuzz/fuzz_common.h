@@ -104,24 +104,45 @@ static inline float fuzz_param(fuzz_in *in, const float *table, size_t count)
 
 /* ---- tiers ------------------------------------------------------------ */
 
-/* The tiers to run for the kernels `ops` (NULL-terminated op names, as
-   lpk_kernel_variant takes): the first is "scalar", then every tier of the
-   dispatcher's table (dispatch/tiers.inc, lowest first) that this machine
-   supports and whose variants for those ops differ from all tiers listed
-   before.  Computed once per process, and printed.  Returns the count. */
-static inline size_t fuzz_tiers(const char *const *ops, const char **out)
+/* Whether op `name` belongs to one of `families` (NULL-terminated name
+   prefixes such as "update."). */
+static inline int fuzz_in_families(const char *name, const char *const *families)
 {
-    static char sig[LPK_TIER_COUNT][1024];
+    for (const char *const *f = families; *f; f++)
+        if (strncmp(name, *f, strlen(*f)) == 0)
+            return 1;
+    return 0;
+}
+
+/* The tiers to run for the kernels of `families` (every op of the
+   dispatcher's table, dispatch/ops.c, whose name starts with one of these
+   prefixes, so that a new op is covered without an edit here): the first
+   is "scalar", then every tier of dispatch/tiers.inc (lowest first) that
+   this machine supports and whose variants for those ops differ from all
+   tiers listed before.  Computed once per process, and printed.  Returns
+   the count. */
+static inline size_t fuzz_tiers(const char *const *families, const char **out)
+{
+    for (const char *const *f = families; *f; f++) {
+        int found = 0;
+        for (size_t i = 0; i < lpk_nops; i++)
+            found |= strncmp(lpk_ops[i]->name, *f, strlen(*f)) == 0;
+        FUZZ_CHECK(found, "no op of the family \"%s\"", *f);
+    }
+    static char sig[LPK_TIER_COUNT][2048];
     size_t count = 0;
     for (size_t t = 0; t < LPK_TIER_COUNT; t++) {
         if (lpk_set_isa(lpk_tiers[t].name) != LPK_OK)
             continue;
-        char s[1024] = "";
-        for (const char *const *op = ops; *op; op++) {
-            const char *v = lpk_kernel_variant(*op);
-            FUZZ_CHECK(v != NULL, "lpk_kernel_variant(\"%s\") is NULL under %s", *op,
-                       lpk_tiers[t].name);
-            strncat(s, v, sizeof s - strlen(s) - 2);
+        char s[2048] = "";
+        for (size_t i = 0; i < lpk_nops; i++) {
+            if (!fuzz_in_families(lpk_ops[i]->name, families))
+                continue;
+            const char *v = lpk_kernel_variant(lpk_ops[i]->name);
+            FUZZ_CHECK(v != NULL, "lpk_kernel_variant(\"%s\") is NULL under %s",
+                       lpk_ops[i]->name, lpk_tiers[t].name);
+            FUZZ_CHECK(strlen(s) + strlen(v) + 2 < sizeof s, "too many ops for the signature");
+            strcat(s, v);
             strcat(s, ",");
         }
         int dup = 0;

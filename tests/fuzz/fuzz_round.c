@@ -16,8 +16,8 @@
        size overflows: LPK_EINVAL and nothing written. */
 #include "fuzz_common.h"
 
-static const char *const round_ops[] = {"round.rne_f32_bf16", "round.sr_f32_bf16",
-                                        "round.sr_ars_f32_bf16", "round.bf16_f32", NULL};
+/* the families whose variants differ between the tiers compared */
+static const char *const round_families[] = {"round.", NULL};
 
 #define NMAX 299
 #define GUARD 0xA5A5u
@@ -129,7 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *tiers[LPK_TIER_COUNT];
     static size_t ntiers;
     if (!ntiers)
-        ntiers = fuzz_tiers(round_ops, tiers);
+        ntiers = fuzz_tiers(round_families, tiers);
 
     fuzz_in in;
     fuzz_in_init(&in, data, size);
