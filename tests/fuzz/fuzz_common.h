@@ -104,12 +104,17 @@ static inline float fuzz_param(fuzz_in *in, const float *table, size_t count)
 
 /* ---- tiers ------------------------------------------------------------ */
 
-/* Whether op `name` belongs to one of `families` (NULL-terminated name
-   prefixes such as "update."). */
+/* Whether op `name` belongs to the family `prefix` ("update.", ...) or to
+   one of `families` (NULL-terminated prefixes). */
+static inline int fuzz_in_family(const char *name, const char *prefix)
+{
+    return strncmp(name, prefix, strlen(prefix)) == 0;
+}
+
 static inline int fuzz_in_families(const char *name, const char *const *families)
 {
     for (const char *const *f = families; *f; f++)
-        if (strncmp(name, *f, strlen(*f)) == 0)
+        if (fuzz_in_family(name, *f))
             return 1;
     return 0;
 }
@@ -126,7 +131,7 @@ static inline size_t fuzz_tiers(const char *const *families, const char **out)
     for (const char *const *f = families; *f; f++) {
         int found = 0;
         for (size_t i = 0; i < lpk_nops; i++)
-            found |= strncmp(lpk_ops[i]->name, *f, strlen(*f)) == 0;
+            found |= fuzz_in_family(lpk_ops[i]->name, *f);
         FUZZ_CHECK(found, "no op of the family \"%s\"", *f);
     }
     static char sig[LPK_TIER_COUNT][2048];
