@@ -205,6 +205,20 @@ def cases():
         ("adamw-sr", "torch recipe", lambda ps: SRAdamW(ps, **ADAMW_KW), 14),
         ("adamw-sr", "lpk stochastic", lambda ps: lo.AdamW(ps, mode="stochastic", **ADAMW_KW), 14),
     ]
+    if lo.HAS_ARS:  # the recommended generator
+        out += [
+            ("sgd-sr", "lpk stochastic ars",
+             lambda ps: lo.SGD(ps, mode="stochastic", rng="ars", **SGD_KW), 10),
+            ("adamw-sr", "lpk stochastic ars",
+             lambda ps: lo.AdamW(ps, mode="stochastic", rng="ars", **ADAMW_KW), 14),
+        ]
+    if f32a and lo.HAS_ARS:
+        out += [
+            ("sgd-sr", "lpk fp32-arith-stochastic ars",
+             lambda ps: lo.SGD(ps, mode="fp32-arith-stochastic", rng="ars", **SGD_KW), 10),
+            ("adamw-sr", "lpk fp32-arith-stochastic ars",
+             lambda ps: lo.AdamW(ps, mode="fp32-arith-stochastic", rng="ars", **ADAMW_KW), 14),
+        ]
     if f32a:
         out += [
             ("sgd", "lpk fp32-arith-nearest",
@@ -289,14 +303,14 @@ def main():
     print(f"\nOptimizer step, {n / 1e6:.1f}M bf16 parameters in {len(shapes)} tensors; "
           f"lpk {meta['lpk']} ({meta['isa']}, multi-tensor call: {meta['multi']}), "
           f"torch {meta['torch']}; median of {a.reps}")
-    print(f"{'case':<12} {'implementation':<26} {'thr':>3} {'ms/step':>9} {'GB/s':>6} "
+    print(f"{'case':<12} {'implementation':<30} {'thr':>3} {'ms/step':>9} {'GB/s':>6} "
           f"{'x copy':>6} {'vs torch':>8}")
     base = {(r["case"], r["threads"]): r["median_s"] for r in rows
             if r["impl"].startswith("torch")}
     for r in rows:
         b = base.get((r["case"], r["threads"]))
         sp = f"{b / r['median_s']:.2f}x" if b else "-"
-        print(f"{r['case']:<12} {r['impl']:<26} {r['threads']:>3} {r['median_s'] * 1e3:>9.1f} "
+        print(f"{r['case']:<12} {r['impl']:<30} {r['threads']:>3} {r['median_s'] * 1e3:>9.1f} "
               f"{r['gbps']:>6.1f} {r['gbps'] / r['copy_gbps']:>6.2f} {sp:>8}")
 
 

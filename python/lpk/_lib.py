@@ -22,8 +22,9 @@ p_f32 = ctypes.POINTER(ctypes.c_float)
 
 # lpk_status
 LPK_OK, LPK_EINVAL, LPK_ENOMEM, LPK_ENOTSUP = 0, 1, 2, 3
-# lpk_round
-LPK_ROUND_NEAREST, LPK_ROUND_STOCHASTIC = 0, 1
+# lpk_round (STOCHASTIC_ARS: the same SR with ARS-7 bits, in libraries that
+# have it; HAS_ARS below)
+LPK_ROUND_NEAREST, LPK_ROUND_STOCHASTIC, LPK_ROUND_STOCHASTIC_ARS = 0, 1, 2
 # lpk_trans
 LPK_NOTRANS, LPK_TRANS = 0, 1
 # lpk_update_mode (16..18 and the STATE_SR flag: fp32-arithmetic modes, in
@@ -36,6 +37,7 @@ LPK_UPDATE_F32_NEAREST = 16
 LPK_UPDATE_F32_STOCHASTIC = 17
 LPK_UPDATE_F32_KAHAN = 18
 LPK_UPDATE_STATE_SR = 32
+LPK_UPDATE_RNG_ARS = 64
 
 
 c_void_p = ctypes.c_void_p
@@ -205,5 +207,16 @@ def _probe_f32_modes():
     return ok
 
 
+def _probe_ars():
+    """True when the library has the ARS generator (LPK_UPDATE_RNG_ARS,
+    LPK_ROUND_STOCHASTIC_ARS): probed as above, and with n == 0 rounding."""
+    p = lpk_sgd_params(0.1, 0.0, 0.0, 0.0, 0, 1)
+    t = lpk_opt_tensor()
+    return (lpk_sgd_step(ctypes.byref(p), LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS,
+                         ctypes.byref(t), 0, 0) == LPK_OK
+            and lpk_f32_to_bf16(None, None, 0, LPK_ROUND_STOCHASTIC_ARS, 0, 0) == LPK_OK)
+
+
 HAS_MULTI = lpk_sgd_step_multi is not None and lpk_adamw_step_multi is not None
 HAS_F32_MODES = _probe_f32_modes()
+HAS_ARS = _probe_ars()

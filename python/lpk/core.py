@@ -152,14 +152,31 @@ def _empty_like(lib, shape, kind):
 
 
 _ROUND = {"nearest": _lib.LPK_ROUND_NEAREST, "stochastic": _lib.LPK_ROUND_STOCHASTIC}
+RNGS = ("philox", "ars")
 
 
-def _round_mode(mode, func):
+def check_rng(rng, func):
+    """The generator name, checked: 'philox' (Philox4x32-10, the default:
+    earlier results bit for bit) or 'ars' (ARS-7: the fast one, recommended;
+    needs a liblpk that has it, HAS_ARS)."""
+    if rng not in RNGS:
+        raise LpkValueError(f"rng {rng!r}: expected 'philox' or 'ars'", func)
+    if rng == "ars" and not _lib.HAS_ARS:
+        raise LpkError(_lib.LPK_ENOTSUP, f"rng 'ars' needs a liblpk with the ARS generator; "
+                       f"{_lib.library_path} (version {_lib.lpk_version().decode()}) lacks it",
+                       func)
+    return rng
+
+
+def _round_mode(mode, func, rng="philox"):
     try:
-        return _ROUND[mode]
+        m = _ROUND[mode]
     except (KeyError, TypeError):
         raise LpkValueError(f"rounding mode {mode!r}: expected 'nearest' or 'stochastic'",
                             func) from None
+    if check_rng(rng, func) == "ars" and m == _lib.LPK_ROUND_STOCHASTIC:
+        m = _lib.LPK_ROUND_STOCHASTIC_ARS
+    return m
 
 
 def _u64(v, name, func):
@@ -180,14 +197,17 @@ def _out(out, x, kind, func):
     return out, o
 
 
-def f32_to_bf16(x, mode="nearest", seed=0, offset=0, out=None):
+def f32_to_bf16(x, mode="nearest", seed=0, offset=0, out=None, rng="philox"):
     """bf16 of the fp32 array x: mode 'nearest' (ties to even) or
-    'stochastic' (unbiased; element i uses the Philox bits of (seed, offset+i),
-    so results are reproducible and independent of threads and splitting).
-    Returns a torch.bfloat16 tensor for a tensor, a numpy uint16 array for an
-    array (or fills `out`)."""
+    'stochastic' (unbiased; element i uses the bits of (seed, offset+i) of the
+    generator `rng`, so results are reproducible and independent of threads
+    and splitting).  rng: 'philox' (Philox4x32-10, LPK_ROUND_STOCHASTIC; the
+    default, earlier results bit for bit) or 'ars' (ARS-7,
+    LPK_ROUND_STOCHASTIC_ARS: recommended, several times faster where the CPU
+    has AES instructions).  Returns a torch.bfloat16 tensor for a tensor, a
+    numpy uint16 array for an array (or fills `out`)."""
     func = "f32_to_bf16"
-    m = _round_mode(mode, func)
+    m = _round_mode(mode, func, rng)
     seed, offset = _u64(seed, "seed", func), _u64(offset, "offset", func)
     a = as_arr(x, "x", ("f32",), func)
     require_contiguous(a, "x", func)
@@ -223,16 +243,17 @@ def _matrix(a, name, func):
 
 
 def gemm(a, b, c=None, *, trans_a=False, trans_b=False, alpha=1.0, beta=0.0,
-         out_dtype=None, rounding="nearest", seed=0):
+         out_dtype=None, rounding="nearest", seed=0, rng="philox"):
     """C = alpha * op(a) @ op(b) + beta * C with bf16 a, b and fp32 accumulation
     (lpk_gemm_bf16f32 / lpk_gemm_bf16).  op(x) = x.T when trans_x.
 
     c: None (a new m x n result, fp32 unless out_dtype='bfloat16'; beta must be
     0) or an fp32 / bf16 row-major array written in place.  A bf16 C is
     rounded with `rounding` ('nearest' or 'stochastic', reproducible with
-    `seed`).  a and b may be transposed views (x.t()): lpk then reads the
+    `seed`, bits from `rng` as in f32_to_bf16).  a and b may be transposed views (x.t()): lpk then reads the
     stored matrix with its transpose flag flipped.  Returns C."""
     func = "gemm"
+    check_rng(rng, func)
     A = as_arr(a, "a", ("bf16",), func)
     B = as_arr(b, "b", ("bf16",), func)
     ra, ca, lda, ta_stored = _matrix(A, "a", func)
@@ -269,7 +290,7 @@ def gemm(a, b, c=None, *, trans_a=False, trans_b=False, alpha=1.0, beta=0.0,
                                    float(beta), C.ptr, ldc)
     else:
         st = _lib.lpk_gemm_bf16(ta, tb, m, n, k, float(alpha), A.ptr, lda, B.ptr, ldb,
-                                float(beta), C.ptr, ldc, _round_mode(rounding, func),
+                                float(beta), C.ptr, ldc, _round_mode(rounding, func, rng),
                                 _u64(seed, "seed", func))
     check(st, func)
     return c

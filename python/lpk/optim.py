@@ -2,7 +2,8 @@
 """torch.optim optimizers over bf16 parameters, one lpk call per param group.
 
     opt = lpk.optim.AdamW(model.parameters(), lr=1e-3, mode="kahan")
-    opt = lpk.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, mode="stochastic", seed=7)
+    opt = lpk.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, mode="stochastic", seed=7,
+                        rng="ars")
 
 Parameters (and their gradients) must be torch.bfloat16 CPU tensors;
 parameters must be contiguous (they are updated in place; a non-contiguous
@@ -22,9 +23,14 @@ Modes (`mode=`, per param group; lpk.h defines each op):
                            SR with state_sr=True).  Needs a liblpk that has
                            these modes (lpk.optim.HAS_FP32_ARITH).
 
-Stochastic rounding is reproducible.  Each param group draws from one Philox
-stream keyed by group["seed"] (default: the optimizer's `seed` plus the
-group's index).  Element i of the group's p-th parameter uses, at that
+Stochastic rounding is reproducible.  Each param group draws from one stream
+of the generator group["rng"] keyed by group["seed"] (default: the
+optimizer's `seed` plus the group's index).  rng="philox" (Philox4x32-10,
+the default: earlier results bit for bit) or "ars" (ARS-7, LPK_UPDATE_RNG_ARS:
+recommended, the bits cost a fraction of the step where the CPU has AES
+instructions, where Philox's cost more than the step itself on AVX2; needs
+a liblpk that has it, lpk.optim.HAS_ARS).  The generator applies wherever a
+mode draws bits (the stochastic modes, state_sr) and is ignored elsewhere.  Element i of the group's p-th parameter uses, at that
 parameter's s-th step (s = 1, 2, ...), the stream position
     state["sr_offset"] + i,   state["sr_offset"] = P_p + (s - 1) * N
 where P_p is the number of elements of the parameters before it in the group
@@ -56,10 +62,11 @@ import torch
 
 from . import _lib
 from ._lib import LpkError
-from .core import LpkTypeError, LpkValueError
+from .core import LpkTypeError, LpkValueError, check_rng
 
 HAS_MULTI = _lib.HAS_MULTI
 HAS_FP32_ARITH = _lib.HAS_F32_MODES
+HAS_ARS = _lib.HAS_ARS
 
 MODES = {
     "nearest": _lib.LPK_UPDATE_NEAREST,
@@ -141,11 +148,12 @@ def _overlap_check(items, func):
 class _LpkOptimizer(torch.optim.Optimizer):
     _state_keys = ()  # moment buffers, set by the subclass
 
-    def __init__(self, params, defaults, mode, state_sr, seed):
+    def __init__(self, params, defaults, mode, state_sr, seed, rng):
         _check_mode(mode, state_sr)
+        check_rng(rng, type(self).__name__)
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= _MASK64:
             raise ValueError(f"seed {seed!r}: expected an integer in [0, 2^64)")
-        defaults = dict(defaults, mode=mode, state_sr=bool(state_sr), seed=seed)
+        defaults = dict(defaults, mode=mode, state_sr=bool(state_sr), seed=seed, rng=rng)
         super().__init__(params, defaults)
 
     def add_param_group(self, param_group):
@@ -154,6 +162,7 @@ class _LpkOptimizer(torch.optim.Optimizer):
         super().add_param_group(param_group)
         g = self.param_groups[-1]
         _check_mode(g["mode"], g["state_sr"])
+        check_rng(g["rng"], type(self).__name__)
         for p in g["params"]:
             _check_param(p, type(self).__name__)
 
@@ -235,7 +244,9 @@ class _LpkOptimizer(torch.optim.Optimizer):
                     self.state[p][key] = val.detach().to(device=p.device).clone(
                         memory_format=torch.contiguous_format)
         for g in self.param_groups:
+            g.setdefault("rng", "philox")  # a state_dict from before the option
             _check_mode(g["mode"], g["state_sr"])
+            check_rng(g["rng"], type(self).__name__)
 
     # --- step -----------------------------------------------------------------
     @torch.no_grad()
@@ -252,6 +263,9 @@ class _LpkOptimizer(torch.optim.Optimizer):
         func = type(self).__name__ + ".step"
         _check_mode(group["mode"], group["state_sr"])
         mode = MODES[group["mode"]] | (_lib.LPK_UPDATE_STATE_SR if group["state_sr"] else 0)
+        draws = group["mode"] in ("stochastic", "fp32-arith-stochastic") or group["state_sr"]
+        if check_rng(group.get("rng", "philox"), func) == "ars" and draws:
+            mode |= _lib.LPK_UPDATE_RNG_ARS
         n_group = sum(p.numel() for p in group["params"])
         prefix = 0
         buckets = {}  # call step -> [(p, state, struct fields, grad)]
@@ -307,14 +321,14 @@ class SGD(_LpkOptimizer):
 
         opt = lpk.optim.SGD(params, lr=0.1, momentum=0.9, mode="kahan")
 
-    mode, state_sr, seed: see the module documentation."""
+    mode, state_sr, seed, rng: see the module documentation."""
 
     _state_keys = ("momentum_buffer",)
     _field = {"momentum_buffer": ("m", "m32"), "kahan_comp": ("comp", None),
               "master_weight": (None, "master")}
 
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
-                 nesterov=False, *, mode="nearest", state_sr=False, seed=0):
+                 nesterov=False, *, mode="nearest", state_sr=False, seed=0, rng="philox"):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -325,7 +339,7 @@ class SGD(_LpkOptimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay, nesterov=nesterov)
-        super().__init__(params, defaults, mode, state_sr, seed)
+        super().__init__(params, defaults, mode, state_sr, seed, rng)
 
     def _state_wanted(self, group):
         out = {}
@@ -359,14 +373,14 @@ class AdamW(_LpkOptimizer):
         opt = lpk.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
                               weight_decay=1e-2, mode="fp32-arith-stochastic")
 
-    mode, state_sr, seed: see the module documentation."""
+    mode, state_sr, seed, rng: see the module documentation."""
 
     _state_keys = ("exp_avg", "exp_avg_sq")
     _field = {"exp_avg": ("m", "m32"), "exp_avg_sq": ("v", "v32"),
               "kahan_comp": ("comp", None), "master_weight": (None, "master")}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 *, mode="nearest", state_sr=False, seed=0):
+                 *, mode="nearest", state_sr=False, seed=0, rng="philox"):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if eps < 0.0:
@@ -376,7 +390,7 @@ class AdamW(_LpkOptimizer):
         if weight_decay < 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
-        super().__init__(params, defaults, mode, state_sr, seed)
+        super().__init__(params, defaults, mode, state_sr, seed, rng)
 
     def _state_wanted(self, group):
         dt = torch.float32 if group["mode"] == "fp32-master" else torch.bfloat16

@@ -33,19 +33,43 @@ def test_numpy_bit_patterns_and_roundtrip():
     assert np.array_equal(h, t.view(torch.int16).numpy().view(np.uint16))
 
 
-def test_stochastic_reproducible_split_and_unbiased():
+RNGS = ["philox", pytest.param("ars", marks=pytest.mark.skipif(
+    not lpk.HAS_ARS, reason="liblpk without the ARS generator: not tested"))]
+
+
+@pytest.mark.parametrize("rng", RNGS)
+def test_stochastic_reproducible_split_and_unbiased(rng):
     x = torch.full((1 << 16,), 1.0 + 2.0 ** -9)  # 1/4 of the way to the next bf16
-    a = lpk.f32_to_bf16(x, "stochastic", seed=5, offset=100)
-    b = lpk.f32_to_bf16(x, "stochastic", seed=5, offset=100)
+    a = lpk.f32_to_bf16(x, "stochastic", seed=5, offset=100, rng=rng)
+    b = lpk.f32_to_bf16(x, "stochastic", seed=5, offset=100, rng=rng)
     assert torch.equal(bits(a), bits(b))
     # pieces with their offsets give the same bits as the whole
-    lo = lpk.f32_to_bf16(x[:1000].contiguous(), "stochastic", seed=5, offset=100)
-    hi = lpk.f32_to_bf16(x[1000:].contiguous(), "stochastic", seed=5, offset=1100)
+    lo = lpk.f32_to_bf16(x[:1000].contiguous(), "stochastic", seed=5, offset=100, rng=rng)
+    hi = lpk.f32_to_bf16(x[1000:].contiguous(), "stochastic", seed=5, offset=1100, rng=rng)
     assert torch.equal(bits(torch.cat([lo, hi])), bits(a))
-    c = lpk.f32_to_bf16(x, "stochastic", seed=6, offset=100)
+    c = lpk.f32_to_bf16(x, "stochastic", seed=6, offset=100, rng=rng)
     assert not torch.equal(bits(a), bits(c))
     up = (a.float() > 1.0).double().mean().item()
     assert abs(up - 0.25) < 0.01
+
+
+@pytest.mark.skipif(not lpk.HAS_ARS, reason="liblpk without the ARS generator: not tested")
+def test_ars_is_the_c_generator_and_not_philox():
+    """rng='ars' passes LPK_ROUND_STOCHASTIC_ARS (the C tests check its bits
+    against Random123); its bits differ from Philox's; nearest ignores rng."""
+    x = torch.randn(4099) * 5
+    a = lpk.f32_to_bf16(x, "stochastic", seed=9, offset=7, rng="ars")
+    ref = torch.empty(4099, dtype=torch.bfloat16)
+    lpk._lib.check(lpk._lib.lpk_f32_to_bf16(x.data_ptr(), ref.data_ptr(), 4099,
+                                            lpk._lib.LPK_ROUND_STOCHASTIC_ARS, 9, 7), "test")
+    assert torch.equal(bits(a), bits(ref))
+    p = lpk.f32_to_bf16(x, "stochastic", seed=9, offset=7)
+    assert not torch.equal(bits(a), bits(p))
+    assert torch.equal(bits(lpk.f32_to_bf16(x, rng="ars")), bits(lpk.f32_to_bf16(x)))
+    with pytest.raises(lpk.LpkValueError, match="rng 'mt19937'"):
+        lpk.f32_to_bf16(x, "stochastic", rng="mt19937")
+    with pytest.raises(lpk.LpkValueError, match="rng"):
+        lpk.gemm(torch.ones(2, 2).bfloat16(), torch.ones(2, 2).bfloat16(), rng=None)
 
 
 def test_out_argument_and_dtype_errors():
@@ -142,6 +166,11 @@ def test_gemm_slices_numpy_beta_bf16_out():
     s1 = lpk.gemm(A, B, torch.empty(10, 7, dtype=torch.bfloat16), rounding="stochastic", seed=3)
     s2 = lpk.gemm(A, B, torch.empty(10, 7, dtype=torch.bfloat16), rounding="stochastic", seed=3)
     assert torch.equal(bits(s1), bits(s2))
+    if lpk.HAS_ARS:  # the epilogue's ARS bits: those of f32_to_bf16 on the fp32 product
+        sa = lpk.gemm(A, B, out_dtype="bfloat16", rounding="stochastic", seed=3, rng="ars")
+        ra = lpk.f32_to_bf16(c.reshape(-1), "stochastic", seed=3, rng="ars").reshape(10, 7)
+        assert torch.equal(bits(sa), bits(ra))
+        assert not torch.equal(bits(sa), bits(s1))
 
 
 def test_gemm_errors():

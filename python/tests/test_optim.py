@@ -191,12 +191,12 @@ def adamw16_step(w, g, m, v, step, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight
 class Ref16:
     """Reference optimizer state for one parameter list."""
 
-    def __init__(self, params, kind, kw, mode, seed=0):
+    def __init__(self, params, kind, kw, mode, seed=0, rng="philox"):
         self.w = [p.detach().clone() for p in params]
         self.m = [torch.zeros_like(p, dtype=BF16) for p in params]
         self.v = [torch.zeros_like(p, dtype=BF16) for p in params]
         self.c = [torch.zeros_like(p, dtype=BF16) for p in params]  # AnyPrecision's sign
-        self.kind, self.kw, self.mode, self.seed = kind, kw, mode, seed
+        self.kind, self.kw, self.mode, self.seed, self.rng = kind, kw, mode, seed, rng
         self.step_no = 0
         self.n = sum(p.numel() for p in params)
 
@@ -217,7 +217,7 @@ class Ref16:
                 # lpk.f32_to_bf16; sr_offset = prefix + (step - 1) * N
                 off = prefix + (self.step_no - 1) * self.n
                 self.w[i] = lpk.f32_to_bf16((w.float() + u.float()).contiguous(), "stochastic",
-                                            seed=self.seed, offset=off)
+                                            seed=self.seed, offset=off, rng=self.rng)
             else:
                 # AnyPrecisionAdamW's Kahan summation, every op in bf16:
                 #   comp += u; p_old = p; p += comp; comp += p_old - p
@@ -228,7 +228,15 @@ class Ref16:
             prefix += g.numel()
 
 
-@pytest.mark.parametrize("mode", ["nearest", "stochastic", "kahan"])
+def with_ars(*values):
+    """A parameter set that needs the ARS generator (skipped without it)."""
+    return pytest.param(*values, marks=pytest.mark.skipif(
+        not lo.HAS_ARS, reason="liblpk without the ARS generator: not tested"))
+
+
+@pytest.mark.parametrize("mode,rng", [("nearest", "philox"), ("stochastic", "philox"),
+                                      with_ars("stochastic", "ars"), ("kahan", "philox"),
+                                      with_ars("nearest", "ars")])
 @pytest.mark.parametrize("kind,kw", [("sgd", dict(lr=0.05)),
                                      ("sgd", dict(lr=0.05, momentum=0.9, weight_decay=1e-2)),
                                      ("sgd", dict(lr=0.02, momentum=0.9, dampening=0.25)),
@@ -238,11 +246,11 @@ class Ref16:
                                      ("adamw", dict(lr=1e-2, betas=(0.8, 0.99), eps=1e-6,
                                                     weight_decay=0.1)),
                                      ("adamw", dict(lr=3e-3, weight_decay=0.0))])
-def test_16bit_modes_bit_exact(mode, kind, kw):
+def test_16bit_modes_bit_exact(mode, rng, kind, kw):
     params = make_params()
-    ref = Ref16(params, kind, kw, mode, seed=11)
+    ref = Ref16(params, kind, kw, mode, seed=11, rng=rng)
     cls = lo.SGD if kind == "sgd" else lo.AdamW
-    opt = cls(params, mode=mode, seed=11, **kw)
+    opt = cls(params, mode=mode, seed=11, rng=rng, **kw)
     for gs in grads_for(params, 20):
         for p, g in zip(params, gs):
             p.grad = g.clone()
@@ -310,21 +318,22 @@ def test_kahan_beats_nearest_on_tiny_updates():
 SEED_M, SEED_V = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9
 
 
-def sr32(x, seed, off):
-    return lpk.f32_to_bf16(x.contiguous(), "stochastic", seed=seed, offset=off)
+def sr32(x, seed, off, rng="philox"):
+    return lpk.f32_to_bf16(x.contiguous(), "stochastic", seed=seed, offset=off, rng=rng)
 
 
 class RefF32:
-    def __init__(self, params, kind, kw, mode, state_sr, seed):
+    def __init__(self, params, kind, kw, mode, state_sr, seed, rng="philox"):
         self.w = [p.detach().clone() for p in params]
         self.m = [torch.zeros_like(p, dtype=BF16) for p in params]
         self.v = [torch.zeros_like(p, dtype=BF16) for p in params]
         self.c = [torch.zeros_like(p, dtype=BF16) for p in params]
         self.kind, self.kw, self.mode, self.sr, self.seed = kind, kw, mode, state_sr, seed
+        self.rng = rng
         self.step_no, self.n = 0, sum(p.numel() for p in params)
 
     def st(self, x, seed, off):
-        return sr32(x, seed, off) if self.sr else r(x)
+        return sr32(x, seed, off, self.rng) if self.sr else r(x)
 
     def step(self, grads):
         self.step_no += 1
@@ -359,7 +368,7 @@ class RefF32:
             if self.mode == "fp32-arith-nearest":
                 self.w[i] = r(W + u)
             elif self.mode == "fp32-arith-stochastic":
-                self.w[i] = sr32(W + u, self.seed, off)
+                self.w[i] = sr32(W + u, self.seed, off, self.rng)
             else:
                 y = u - self.c[i].float()
                 self.w[i] = r(W + y)
@@ -371,17 +380,18 @@ class RefF32:
                     "(LPK_UPDATE_F32_*): not tested")
 @pytest.mark.parametrize("mode", ["fp32-arith-nearest", "fp32-arith-stochastic",
                                   "fp32-arith-kahan"])
-@pytest.mark.parametrize("state_sr", [False, True])
+@pytest.mark.parametrize("state_sr,rng", [(False, "philox"), (True, "philox"),
+                                          with_ars(True, "ars"), with_ars(False, "ars")])
 @pytest.mark.parametrize("kind,kw", [("sgd", dict(lr=0.05, momentum=0.9, weight_decay=1e-2)),
                                      ("sgd", dict(lr=0.05, momentum=0.8, nesterov=True)),
                                      ("adamw", dict(lr=1e-2)),
                                      ("adamw", dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-6,
                                                     weight_decay=0.0))])
-def test_fp32_arith_modes_bit_exact(kind, kw, mode, state_sr):
+def test_fp32_arith_modes_bit_exact(kind, kw, mode, state_sr, rng):
     params = make_params()
-    ref = RefF32(params, kind, kw, mode, state_sr, seed=21)
+    ref = RefF32(params, kind, kw, mode, state_sr, seed=21, rng=rng)
     cls = lo.SGD if kind == "sgd" else lo.AdamW
-    opt = cls(params, mode=mode, state_sr=state_sr, seed=21, **kw)
+    opt = cls(params, mode=mode, state_sr=state_sr, seed=21, rng=rng, **kw)
     for gs in grads_for(params, 20):
         for p, g in zip(params, gs):
             p.grad = g.clone()
@@ -438,6 +448,31 @@ def _save(opt):
     torch.save(opt.state_dict(), buf)
     buf.seek(0)
     return torch.load(buf)
+
+
+@pytest.mark.skipif(not lo.HAS_ARS, reason="liblpk without the ARS generator: not tested")
+def test_rng_travels_in_the_state_dict():
+    """A group's generator is saved and loaded with it; a state_dict from
+    before the option (no "rng") loads as Philox, its bits then."""
+    params = make_params()
+    grads = grads_for(params, 6)
+    opt = lo.AdamW(params, lr=1e-2, mode="stochastic", seed=4, rng="ars")
+    run(opt, params, grads[:3])
+    saved, saved_w = _save(opt), [p.detach().clone() for p in params]
+    run(opt, params, grads[3:])
+    for rng_saved in ("ars", None):
+        sd = copy.deepcopy(saved)
+        if rng_saved is None:
+            for g in sd["param_groups"]:
+                del g["rng"]
+        params2 = [torch.nn.Parameter(w.clone()) for w in saved_w]
+        opt2 = lo.AdamW(params2, lr=1e-2, mode="stochastic", seed=4, rng="philox")
+        opt2.load_state_dict(sd)
+        assert all(g["rng"] == (rng_saved or "philox") for g in opt2.param_groups)
+        run(opt2, params2, grads[3:])
+        same = all(torch.equal(bits(p.detach()), bits(q.detach()))
+                   for p, q in zip(params, params2))
+        assert same == (rng_saved == "ars")
 
 
 @pytest.mark.parametrize("mode", ALL_MODES)
@@ -503,6 +538,10 @@ def test_errors():
         lo.AdamW(make_params(), mode="kahan", state_sr=True)
     with pytest.raises(ValueError, match="Nesterov"):
         lo.SGD(make_params(), lr=0.1, nesterov=True)
+    with pytest.raises(lpk.LpkValueError, match="rng 'pcg'"):
+        lo.SGD(make_params(), lr=0.1, mode="stochastic", rng="pcg")
+    with pytest.raises(lpk.LpkValueError, match="rng 'pcg'"):
+        lo.SGD(make_params(), lr=0.1).add_param_group(dict(params=make_params(), rng="pcg"))
     if not lo.HAS_FP32_ARITH:
         with pytest.raises(lpk.LpkError, match="fp32-arithmetic"):
             lo.AdamW(make_params(), mode="fp32-arith-kahan")
