@@ -250,8 +250,9 @@ def gemm(a, b, c=None, *, trans_a=False, trans_b=False, alpha=1.0, beta=0.0,
     c: None (a new m x n result, fp32 unless out_dtype='bfloat16'; beta must be
     0) or an fp32 / bf16 row-major array written in place.  A bf16 C is
     rounded with `rounding` ('nearest' or 'stochastic', reproducible with
-    `seed`, bits from `rng` as in f32_to_bf16).  a and b may be transposed views (x.t()): lpk then reads the
-    stored matrix with its transpose flag flipped.  Returns C."""
+    `seed`, bits from `rng` as in f32_to_bf16).  a and b may be transposed
+    views (x.t()): lpk then reads the stored matrix with its transpose flag
+    flipped.  Returns C."""
     func = "gemm"
     check_rng(rng, func)
     A = as_arr(a, "a", ("bf16",), func)

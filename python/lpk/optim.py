@@ -30,8 +30,9 @@ the default: earlier results bit for bit) or "ars" (ARS-7, LPK_UPDATE_RNG_ARS:
 recommended, the bits cost a fraction of the step where the CPU has AES
 instructions, where Philox's cost more than the step itself on AVX2; needs
 a liblpk that has it, lpk.optim.HAS_ARS).  The generator applies wherever a
-mode draws bits (the stochastic modes, state_sr) and is ignored elsewhere.  Element i of the group's p-th parameter uses, at that
-parameter's s-th step (s = 1, 2, ...), the stream position
+mode draws bits (the stochastic modes, state_sr) and is ignored elsewhere.
+Element i of the group's p-th parameter uses, at that parameter's s-th step
+(s = 1, 2, ...), the stream position
     state["sr_offset"] + i,   state["sr_offset"] = P_p + (s - 1) * N
 where P_p is the number of elements of the parameters before it in the group
 and N the group's total element count: a step of the group rounds like one
