@@ -196,27 +196,18 @@ def check(status, func):
         raise LpkError(status, msg.decode(errors="replace") if msg else "", func)
 
 
-def _probe_f32_modes():
-    """True when the library accepts the fp32-arithmetic update modes: with
-    n == 0 only params, mode and step are checked (lpk.h), so an unknown mode
-    is the only possible refusal."""
+def _sgd_accepts(mode):
+    """Whether the library accepts an update mode: with n == 0 only params,
+    mode and step are checked (lpk.h), so an unknown mode is the only
+    possible refusal."""
     p = lpk_sgd_params(0.1, 0.0, 0.0, 0.0, 0, 1)
     t = lpk_opt_tensor()
-    ok = lpk_sgd_step(ctypes.byref(p), LPK_UPDATE_F32_NEAREST | LPK_UPDATE_STATE_SR,
-                      ctypes.byref(t), 0, 0) == LPK_OK
-    return ok
-
-
-def _probe_ars():
-    """True when the library has the ARS generator (LPK_UPDATE_RNG_ARS,
-    LPK_ROUND_STOCHASTIC_ARS): probed as above, and with n == 0 rounding."""
-    p = lpk_sgd_params(0.1, 0.0, 0.0, 0.0, 0, 1)
-    t = lpk_opt_tensor()
-    return (lpk_sgd_step(ctypes.byref(p), LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS,
-                         ctypes.byref(t), 0, 0) == LPK_OK
-            and lpk_f32_to_bf16(None, None, 0, LPK_ROUND_STOCHASTIC_ARS, 0, 0) == LPK_OK)
+    return lpk_sgd_step(ctypes.byref(p), mode, ctypes.byref(t), 0, 0) == LPK_OK
 
 
 HAS_MULTI = lpk_sgd_step_multi is not None and lpk_adamw_step_multi is not None
-HAS_F32_MODES = _probe_f32_modes()
-HAS_ARS = _probe_ars()
+# the fp32-arithmetic update modes
+HAS_F32_MODES = _sgd_accepts(LPK_UPDATE_F32_NEAREST | LPK_UPDATE_STATE_SR)
+# the ARS generator (LPK_UPDATE_RNG_ARS, and LPK_ROUND_STOCHASTIC_ARS with n == 0)
+HAS_ARS = (_sgd_accepts(LPK_UPDATE_STOCHASTIC | LPK_UPDATE_RNG_ARS)
+           and lpk_f32_to_bf16(None, None, 0, LPK_ROUND_STOCHASTIC_ARS, 0, 0) == LPK_OK)

@@ -93,6 +93,12 @@ def _check_mode(mode, state_sr):
         raise ValueError(f"state_sr=True applies to the fp32-arith modes only, not {mode!r}")
 
 
+def _check_group(g, func):
+    """A param group's mode, state_sr and generator, checked."""
+    _check_mode(g["mode"], g["state_sr"])
+    check_rng(g["rng"], func)
+
+
 def _check_param(p, func):
     if p.device.type != "cpu":
         raise LpkValueError(f"parameter on device '{p.device}': lpk runs on the CPU", func)
@@ -150,8 +156,7 @@ class _LpkOptimizer(torch.optim.Optimizer):
     _state_keys = ()  # moment buffers, set by the subclass
 
     def __init__(self, params, defaults, mode, state_sr, seed, rng):
-        _check_mode(mode, state_sr)
-        check_rng(rng, type(self).__name__)
+        _check_group(dict(mode=mode, state_sr=state_sr, rng=rng), type(self).__name__)
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= _MASK64:
             raise ValueError(f"seed {seed!r}: expected an integer in [0, 2^64)")
         defaults = dict(defaults, mode=mode, state_sr=bool(state_sr), seed=seed, rng=rng)
@@ -162,8 +167,7 @@ class _LpkOptimizer(torch.optim.Optimizer):
             param_group["seed"] = (self.defaults["seed"] + len(self.param_groups)) & _MASK64
         super().add_param_group(param_group)
         g = self.param_groups[-1]
-        _check_mode(g["mode"], g["state_sr"])
-        check_rng(g["rng"], type(self).__name__)
+        _check_group(g, type(self).__name__)
         for p in g["params"]:
             _check_param(p, type(self).__name__)
 
@@ -246,8 +250,7 @@ class _LpkOptimizer(torch.optim.Optimizer):
                         memory_format=torch.contiguous_format)
         for g in self.param_groups:
             g.setdefault("rng", "philox")  # a state_dict from before the option
-            _check_mode(g["mode"], g["state_sr"])
-            check_rng(g["rng"], type(self).__name__)
+            _check_group(g, type(self).__name__)
 
     # --- step -----------------------------------------------------------------
     @torch.no_grad()
@@ -262,10 +265,10 @@ class _LpkOptimizer(torch.optim.Optimizer):
 
     def _step_group(self, group):
         func = type(self).__name__ + ".step"
-        _check_mode(group["mode"], group["state_sr"])
+        _check_group(group, func)
         mode = MODES[group["mode"]] | (_lib.LPK_UPDATE_STATE_SR if group["state_sr"] else 0)
         draws = group["mode"] in ("stochastic", "fp32-arith-stochastic") or group["state_sr"]
-        if check_rng(group.get("rng", "philox"), func) == "ars" and draws:
+        if group["rng"] == "ars" and draws:
             mode |= _lib.LPK_UPDATE_RNG_ARS
         n_group = sum(p.numel() for p in group["params"])
         prefix = 0
